@@ -1,0 +1,24 @@
+"""posttime: when should I post on Facebook? Tested, honest answers from page exports.
+
+The public API is loaded lazily so that ``posttime --help`` starts without pandas or scipy.
+"""
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "analyze", "compare", "load_exports"]
+
+
+def __getattr__(name: str):
+    if name == "load_exports":
+        from posttime.loaders import load_exports
+
+        return load_exports
+    if name == "analyze":
+        from posttime.analysis import analyze
+
+        return analyze
+    if name == "compare":
+        from posttime.compare import compare
+
+        return compare
+    raise AttributeError(f"module 'posttime' has no attribute {name!r}")

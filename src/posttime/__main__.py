@@ -1,0 +1,3 @@
+from posttime.cli import run
+
+run()

@@ -1,0 +1,1 @@
+"""Everything that turns result objects into text, tables, pictures and files."""
