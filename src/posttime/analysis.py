@@ -1,0 +1,446 @@
+"""analyze(posts, options) -> AnalysisResult: ranked, tested posting windows (METHOD.md §1-6).
+
+Core code: it never prints and never reads the command line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from posttime import __version__, stats
+from posttime.errors import NoDataError, UsageError
+from posttime.outcome import check_metric, log_outcome, residualize
+from posttime.schema import POST_TYPES
+from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone
+from posttime.windows import BASELINE_LABEL, Grid, choose_grain, in_baseline, label
+
+#: windows with fewer posts are not tested.
+MIN_WINDOW_POSTS = 10
+#: below this many posts a window's p-value comes from a permutation test.
+PERMUTATION_BELOW = 30
+#: a permutation p-value is computed only where the Welch p is below this (it can only
+#: change a verdict there), which keeps analyze fast.
+PERMUTATION_IF_P_BELOW = 0.05
+FDR_LEVEL = 0.10
+CLAIM_ALPHA = 0.05
+RECENT_DAYS = 7
+TARGET_LIFT = 1.25
+
+WINDOW_COLUMNS = (
+    "weekday", "start", "end", "n", "lift", "lift_low", "lift_high", "shrunk_lift",
+    "p_better", "p", "q", "min_detectable_lift", "more_posts_needed", "verdict", "rank",
+)
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """What to analyse and how; the defaults are the method's."""
+
+    metric: str = "interactions"
+    timezone: str = "UTC"
+    export_timezone: str = DEFAULT_EXPORT_TZ
+    grain: str = "auto"
+    post_type: str | None = None
+    since: pd.Timestamp | None = None  # first local day included
+    until: pd.Timestamp | None = None  # last local day included
+    include_paid: bool = False
+    seed: int = stats.SEED
+    adjust: bool = True  # False turns off detrending and type adjustment (for checks only)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of the usual advice, tested one-sided in its own direction."""
+
+    id: str
+    text: str
+    n: int  # posts in the claimed group
+    n_other: int  # posts it is compared with
+    lift: float | None
+    p_holm: float | None
+    verdict: str  # supported | contradicted | not-shown | insufficient-data
+
+
+@dataclass
+class AnalysisResult:
+    """Everything analyze found; renderers and tests read this object."""
+
+    options: AnalysisOptions
+    page: str | None
+    grain: str
+    posts_used: int
+    excluded: dict[str, int]
+    baseline_n: int
+    baseline_mean: float
+    residual_sd: float
+    tau2: float
+    windows: pd.DataFrame  # WINDOW_COLUMNS plus window, weekday_index, tested; ranked order
+    claims: list[Claim]
+    headline: str
+    typical_n: int
+    typical_mdl: float | None
+    posts: pd.DataFrame = field(repr=False)  # used posts with local time, window and residual
+
+    @property
+    def reliable(self) -> pd.DataFrame:
+        """Windows with a better or worse verdict."""
+        return self.windows[self.windows["verdict"].isin(["better", "worse"])]
+
+    def to_dict(self) -> dict:
+        """The stable JSON contract of ``posttime analyze --format json``."""
+        windows = [
+            {key: _plain(row[key]) for key in WINDOW_COLUMNS}
+            for row in self.windows.to_dict("records")
+        ]
+        return {
+            "posttime_version": __version__,
+            "page": self.page,
+            "metric": self.options.metric,
+            "timezone": self.options.timezone,
+            "export_timezone": self.options.export_timezone,
+            "grain": self.grain,
+            "posts_used": self.posts_used,
+            "excluded": dict(self.excluded),
+            "baseline": {"label": BASELINE_LABEL, "n": self.baseline_n},
+            "windows": windows,
+            "claims": [
+                {"id": c.id, "text": c.text, "n": c.n, "lift": _plain(c.lift),
+                 "p_holm": _plain(c.p_holm), "verdict": c.verdict}
+                for c in self.claims
+            ],
+            "headline": self.headline,
+        }
+
+
+def _plain(value):
+    """JSON-ready scalar: floats to 6 significant digits, NaN and inf to None."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            return None
+        return float(f"{float(value):.6g}")
+    return value
+
+
+def exclusions(posts: pd.DataFrame, options: AnalysisOptions) -> tuple[pd.DataFrame, dict]:
+    """Apply the filters and the exclusions of METHOD.md §1; count every post left out."""
+    zone = get_zone(options.timezone)
+    counts = {"too_recent": 0, "paid": 0, "missing_metric": 0}
+    keep = pd.Series(True, index=posts.index)
+    if options.post_type is not None:
+        if options.post_type not in POST_TYPES:
+            raise UsageError(
+                f"unknown post type {options.post_type!r}; choose one of: {', '.join(POST_TYPES)}"
+            )
+        is_type = (posts["type"] == options.post_type).fillna(False)
+        counts["other_types"] = int((~is_type).sum())
+        keep &= is_type
+    if options.since is not None or options.until is not None:
+        local_day = posts["published"].dt.tz_convert(zone).dt.tz_localize(None).dt.normalize()
+        inside = pd.Series(True, index=posts.index)
+        if options.since is not None:
+            inside &= local_day >= pd.Timestamp(options.since)
+        if options.until is not None:
+            inside &= local_day <= pd.Timestamp(options.until)
+        counts["outside_dates"] = int((keep & ~inside).sum())
+        keep &= inside
+    if not options.include_paid:
+        paid = keep & posts["paid"]
+        counts["paid"] = int(paid.sum())
+        keep &= ~paid
+    recent = keep & (posts["published"] > posts["as_of"] - pd.Timedelta(days=RECENT_DAYS))
+    counts["too_recent"] = int(recent.sum())
+    keep &= ~recent
+    y = log_outcome(posts, options.metric)
+    missing = keep & y.isna()
+    counts["missing_metric"] = int(missing.sum())
+    keep &= ~missing
+    used = posts.loc[keep].assign(y=y[keep])
+    return used, counts
+
+
+def prepare(posts: pd.DataFrame, options: AnalysisOptions) -> tuple[pd.DataFrame, dict]:
+    """Used posts in time order with local weekday and hour, and their residuals."""
+    check_metric(options.metric)
+    used, excluded = exclusions(posts, options)
+    used = used.sort_values(["published", "post_id"], kind="stable").reset_index(drop=True)
+    parts = residualize(used["y"].to_numpy(), used["type"].cat.codes.to_numpy(),
+                        adjust=options.adjust)
+    local = used["published"].dt.tz_convert(get_zone(options.timezone))
+    used = used.assign(
+        trend=parts["trend"].to_numpy(),
+        type_effect=parts["type_effect"].to_numpy(),
+        residual=parts["residual"].to_numpy(),
+        local_time=local,
+        weekday_index=local.dt.weekday.to_numpy(),
+        hour=local.dt.hour.to_numpy(),
+    )
+    used["in_baseline"] = in_baseline(used["weekday_index"], used["hour"])
+    return used, excluded
+
+
+def _group_stats(r: np.ndarray, groups: np.ndarray, size: int) -> pd.DataFrame:
+    n = np.bincount(groups, minlength=size).astype(float)
+    total = np.bincount(groups, weights=r, minlength=size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = total / n
+        centred = r - mean[groups]
+        var = np.bincount(groups, weights=centred**2, minlength=size) / (n - 1)
+    return pd.DataFrame({"n": n.astype(int), "mean": mean, "var": var, "sum": total,
+                         "ss": np.bincount(groups, weights=centred**2, minlength=size)})
+
+
+def _one_sided(r: np.ndarray, a: np.ndarray, b: np.ndarray, seed: int):
+    """Welch test of r[a] against r[b] (permutation p for a small group): lift and the
+    one-sided p-values for 'a greater' and 'a less'."""
+    ra, rb = r[a], r[b]
+    summary = (ra.mean(), ra.var(ddof=1), len(ra), rb.mean(), rb.var(ddof=1), len(rb))
+    lift = float(np.exp(ra.mean() - rb.mean()))
+    if min(len(ra), len(rb)) < PERMUTATION_BELOW:
+        p = stats.permutation_pvalues(ra, rb, seed=seed)
+        return lift, {"greater": p["greater"], "less": p["less"]}
+    return lift, {side: float(stats.welch(*summary, alternative=side)["p"].iloc[0])
+                  for side in ("greater", "less")}
+
+
+CLAIMS = (
+    ("weekdays_10_14", "Weekdays 10-14 beat all other times", "greater"),
+    ("wednesday_12_14", "Wednesday 12-14 beats the rest of weekdays 10-14", "greater"),
+    ("thursday_13_14", "Thursday 13-14 beats the rest of weekdays 10-14", "greater"),
+    ("weekends_weak", "Weekends do worse than weekdays", "less"),
+    ("weekend_lunch", "Weekend 11-14 beats other weekend hours", "greater"),
+)
+
+
+def _claim_groups(day: np.ndarray, hour: np.ndarray, base: np.ndarray):
+    weekend = day >= 5
+    wed = (day == 2) & (hour >= 12) & (hour < 14)
+    thu = (day == 3) & (hour == 13)
+    lunch = weekend & (hour >= 11) & (hour < 14)
+    return (
+        (base, ~base),
+        (wed, base & ~wed),
+        (thu, base & ~thu),
+        (weekend, ~weekend),
+        (lunch, weekend & ~lunch),
+    )
+
+
+def check_claims(used: pd.DataFrame, seed: int = stats.SEED) -> list[Claim]:
+    """The five claims of the usual advice: one-sided tests, Holm-corrected (METHOD.md §4)."""
+    r = used["residual"].to_numpy()
+    groups = _claim_groups(used["weekday_index"].to_numpy(), used["hour"].to_numpy(),
+                           used["in_baseline"].to_numpy())
+    mirror = {"greater": "less", "less": "greater"}
+    lifts, p_claim, p_mirror, sizes = [], [], [], []
+    for (claim_id, _, direction), (a, b) in zip(CLAIMS, groups, strict=True):
+        sizes.append((int(a.sum()), int(b.sum())))
+        if min(sizes[-1]) < MIN_WINDOW_POSTS:
+            lifts.append(np.nan)
+            p_claim.append(np.nan)
+            p_mirror.append(np.nan)
+            continue
+        lift, p = _one_sided(r, a, b, seed)
+        lifts.append(lift)
+        p_claim.append(p[direction])
+        p_mirror.append(p[mirror[direction]])
+    adjusted, adjusted_mirror = stats.holm(p_claim), stats.holm(p_mirror)
+    claims = []
+    for i, (claim_id, text, _) in enumerate(CLAIMS):
+        if np.isnan(adjusted[i]):
+            verdict = "insufficient-data"
+        elif adjusted[i] < CLAIM_ALPHA:
+            verdict = "supported"
+        elif adjusted_mirror[i] < CLAIM_ALPHA:
+            verdict = "contradicted"
+        else:
+            verdict = "not-shown"
+        claims.append(Claim(
+            id=claim_id, text=text, n=sizes[i][0], n_other=sizes[i][1],
+            lift=None if np.isnan(lifts[i]) else lifts[i],
+            p_holm=None if np.isnan(adjusted[i]) else float(adjusted[i]), verdict=verdict,
+        ))
+    return claims
+
+
+def score_windows(
+    used: pd.DataFrame, grid: Grid, seed: int = stats.SEED
+) -> tuple[pd.DataFrame, dict]:
+    """Test, correct and rank every window of ``grid`` against the baseline (METHOD.md §3-6)."""
+    r = used["residual"].to_numpy()
+    window = grid.assign(used["weekday_index"].to_numpy(), used["hour"].to_numpy())
+    base = used["in_baseline"].to_numpy()
+    table = grid.frame().join(_group_stats(r, window, grid.size))
+    rb = r[base]
+    n_b, mean_b = len(rb), (float(rb.mean()) if len(rb) else np.nan)
+    # Each window is compared with the baseline minus itself.
+    inside = table["in_baseline"].to_numpy()
+    comp_n = n_b - np.where(inside, table["n"], 0)
+    comp_sum = rb.sum() - np.where(inside, table["sum"], 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        comp_mean = comp_sum / comp_n
+        # Sum of squares of the baseline minus W, from the parts (parallel-variance formula).
+        ss_b = float(((rb - mean_b) ** 2).sum()) if n_b else np.nan
+        ss_w = np.where(inside, table["ss"], 0.0)
+        mean_w = np.where(inside, table["mean"], 0.0)
+        n_w = np.where(inside, table["n"], 0)
+        comp_ss = ss_b - ss_w - n_w * (mean_w - mean_b) ** 2 * n_b / np.maximum(comp_n, 1)
+        comp_var = comp_ss / (comp_n - 1)
+    tested = (table["n"] >= MIN_WINDOW_POSTS) & (comp_n >= MIN_WINDOW_POSTS)
+    table["tested"] = tested
+    for col in ("lift", "lift_low", "lift_high", "p", "q", "shrunk_lift", "p_better"):
+        table[col] = np.nan
+    idx = np.flatnonzero(tested)
+    if len(idx):
+        test = stats.welch(table["mean"].to_numpy()[idx], table["var"].to_numpy()[idx],
+                           table["n"].to_numpy()[idx], comp_mean[idx], comp_var[idx], comp_n[idx])
+        p = test["p"].to_numpy().copy()
+        for j, c in enumerate(idx):
+            if table.at[c, "n"] < PERMUTATION_BELOW and p[j] < PERMUTATION_IF_P_BELOW:
+                other = base & (window != c)
+                p[j] = stats.permutation_pvalues(r[window == c], r[other], seed=seed)["two-sided"]
+        table.loc[idx, "lift"] = np.exp(test["diff"].to_numpy())
+        table.loc[idx, "lift_low"] = np.exp(test["low"].to_numpy())
+        table.loc[idx, "lift_high"] = np.exp(test["high"].to_numpy())
+        table.loc[idx, "p"] = p
+        table.loc[idx, "q"] = stats.bh(p)
+    n_t = table["n"].to_numpy()[idx]
+    if len(idx) and np.sum(n_t - 1) > 0:
+        within_var = float(np.sum((n_t - 1) * table["var"].to_numpy()[idx]) / np.sum(n_t - 1))
+    else:
+        within_var = float(np.var(r, ddof=1)) if len(r) > 1 else np.nan
+    sd = float(np.sqrt(within_var)) if np.isfinite(within_var) else np.nan
+    tau2 = 0.0
+    if len(idx) >= 2 and within_var > 0:
+        shrunk = stats.shrink(table["mean"].to_numpy()[idx], n_t, within_var)
+        tau2 = shrunk.tau2
+        table.loc[idx, "theta"] = shrunk.theta
+        table.loc[idx, "shrunk_lift"] = np.exp(shrunk.theta - mean_b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = (shrunk.theta - mean_b) / shrunk.sd
+        table.loc[idx, "p_better"] = np.where(shrunk.sd > 0, special.ndtr(z), np.nan)
+    else:
+        table["theta"] = np.where(tested, table["mean"], np.nan)
+        table.loc[idx, "shrunk_lift"] = table.loc[idx, "lift"]
+    verdict = np.where(table["q"] < FDR_LEVEL, np.where(table["lift"] > 1, "better", "worse"),
+                       "no-difference")
+    table["verdict"] = np.where(tested, verdict, "insufficient-data")
+    n_all = table["n"].to_numpy()
+    needed = np.inf
+    table["min_detectable_lift"] = np.nan
+    if np.isfinite(sd):
+        table["min_detectable_lift"] = stats.min_detectable_lift(sd, n_all, np.maximum(comp_n, 1))
+        needed = stats.posts_needed(sd, max(n_b, 1), TARGET_LIFT)
+    table["more_posts_needed"] = np.maximum(0, needed - n_all) if np.isfinite(needed) else np.nan
+    ranked = table[tested].sort_values(["theta", "n", "window"], ascending=[False, False, True])
+    rest = table[~tested].sort_values(["n", "window"], ascending=[False, True])
+    ranked = ranked.assign(rank=np.arange(1, len(ranked) + 1))
+    rest = rest.assign(rank=pd.NA)
+    out = pd.concat([ranked, rest]).reset_index(drop=True)
+    out["rank"] = out["rank"].astype("Int64")
+    out = out.drop(columns=["sum", "ss"])
+    summary = {"baseline_n": n_b, "baseline_mean": mean_b, "residual_sd": sd, "tau2": tau2,
+               "posts_needed": needed}
+    return out, summary
+
+
+def _headline(windows: pd.DataFrame, summary: dict, posts_used: int, typical_n: int,
+              typical_mdl: float | None) -> str:
+    better = windows[(windows["verdict"] == "better")]
+    worse = windows[(windows["verdict"] == "worse")]
+    n_tested = int(windows["tested"].sum())
+    if n_tested == 0:
+        return (
+            f"Too few posts to test any window: {posts_used} posts used and no window has "
+            f"{MIN_WINDOW_POSTS} posts against a baseline of {MIN_WINDOW_POSTS}; keep posting "
+            "and export again."
+        )
+    if len(better) and summary["tau2"] > 0:
+        parts = [
+            f"{label(w.weekday, w.start, w.end)} ({w.lift:.2f}x, {w.n} posts)"
+            for w in better.itertuples()
+        ]
+        verb = "beats" if len(parts) == 1 else "beat"
+        text = f"{', '.join(parts)} reliably {verb} weekdays 10-14 for this page."
+    else:
+        text = "No window reliably beats weekdays 10-14 for this page"
+        if typical_mdl is not None:
+            text += (
+                f"; with {posts_used} posts a typical window ({typical_n} posts) would need a "
+                f"lift of {typical_mdl:.2f}x to show"
+            )
+        needed = summary["posts_needed"]
+        if np.isfinite(needed):
+            text += f", and about {int(needed)} posts to show a {TARGET_LIFT:.2f}x lift"
+        text += "."
+    if len(worse):
+        names = ", ".join(label(w.weekday, w.start, w.end) for w in worse.itertuples())
+        text += f" Reliably worse: {names}."
+    return text
+
+
+def analyze(posts: pd.DataFrame, options: AnalysisOptions | None = None, *,
+            page: str | None = None, dropped: dict[str, int] | None = None) -> AnalysisResult:
+    """Rank and test the posting windows of one page's posts.
+
+    Parameters
+    ----------
+    posts : DataFrame
+        A clean post table (posttime.schema) holding one page.
+    options : AnalysisOptions
+        Metric, zones, grain, filters and seed.
+    page : str, optional
+        The page's name, carried into the result.
+    dropped : dict, optional
+        Rows the loader already dropped, by reason; added to the excluded counts.
+
+    Returns
+    -------
+    AnalysisResult
+    """
+    options = options or AnalysisOptions()
+    used, excluded = prepare(posts, options)
+    excluded = {"bad_timestamp": 0, **excluded}
+    for reason, count in (dropped or {}).items():
+        excluded[reason] = excluded.get(reason, 0) + int(count)
+    if used.empty:
+        raise NoDataError(
+            "no posts left to analyse after leaving out "
+            + ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in excluded.items() if v)
+            if any(excluded.values()) else "no posts to analyse"
+        )
+    grid = Grid(choose_grain(options.grain, len(used)))
+    windows, summary = score_windows(used, grid, options.seed)
+    tested = windows[windows["tested"]]
+    typical_n = int(np.median(tested["n"])) if len(tested) else max(1, len(used) // grid.size)
+    typical_mdl = None
+    if np.isfinite(summary["residual_sd"]) and summary["baseline_n"] > 0:
+        typical_mdl = float(stats.min_detectable_lift(summary["residual_sd"], typical_n,
+                                                      summary["baseline_n"]))
+    used = used.assign(window=grid.assign(used["weekday_index"], used["hour"]))
+    return AnalysisResult(
+        options=options,
+        page=page,
+        grain=grid.grain,
+        posts_used=len(used),
+        excluded=excluded,
+        baseline_n=summary["baseline_n"],
+        baseline_mean=summary["baseline_mean"],
+        residual_sd=summary["residual_sd"],
+        tau2=summary["tau2"],
+        windows=windows,
+        claims=check_claims(used, options.seed),
+        headline=_headline(windows, summary, len(used), typical_n, typical_mdl),
+        typical_n=typical_n,
+        typical_mdl=typical_mdl,
+        posts=used,
+    )

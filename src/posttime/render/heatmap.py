@@ -1,0 +1,55 @@
+"""The weekday x time-of-day heatmap of an analysis, for the terminal."""
+
+from __future__ import annotations
+
+import math
+
+from rich.table import Table
+from rich.text import Text
+
+from posttime.windows import WEEKDAYS, Grid
+
+#: lift at which a cell is fully coloured (and 1 / this for the other side).
+FULL_SHADE = 1.5
+
+
+def _shade(lift: float) -> str:
+    """Background colour for a lift: green above 1, red below, stronger further away."""
+    strength = min(1.0, abs(math.log(lift)) / math.log(FULL_SHADE))
+    level = int(round(40 + 140 * strength))
+    return f"rgb(20,{level},60)" if lift >= 1 else f"rgb({level},30,40)"
+
+
+def heatmap(result) -> Table:
+    """A rich Table: one row per weekday, one column per block, each cell the post count.
+
+    Tested cells are shaded by the window's lift against the baseline; ▲ and ▼ mark
+    windows that are reliably better or worse. Cells with too few posts to test are plain.
+    """
+    grid = Grid(result.grain)
+    cells = result.windows.set_index(["weekday", "start"])
+    table = Table(
+        title="Posts per window, shaded by lift against weekdays 10-14",
+        caption="Columns start at the hour shown. ▲ reliably better, ▼ reliably worse; "
+                "plain cells have too few posts to test.",
+        box=None, pad_edge=False, padding=(0, 1), title_justify="left", caption_justify="left",
+    )
+    table.add_column("", justify="left")
+    edges = grid.edges
+    for start, end in zip(edges[:-1], edges[1:], strict=True):
+        name = f"{start:02d}" if result.grain == "2h" else f"{start:02d}-{end:02d}"
+        table.add_column(name, justify="right", min_width=3)
+    for day in WEEKDAYS:
+        row: list[Text] = [Text(day)]
+        for start in edges[:-1]:
+            w = cells.loc[(day, int(start))]
+            if w["n"] == 0:
+                row.append(Text("·", style="dim"))
+                continue
+            mark = {"better": "▲", "worse": "▼"}.get(w["verdict"], "")
+            if w["tested"]:
+                row.append(Text(f"{mark}{int(w['n'])}", style=f"bold white on {_shade(w['lift'])}"))
+            else:
+                row.append(Text(str(int(w["n"])), style="dim"))
+        table.add_row(*row)
+    return table

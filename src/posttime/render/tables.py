@@ -1,0 +1,121 @@
+"""Rich tables of an analysis: the ranked windows, the claims, what was left out."""
+
+from __future__ import annotations
+
+import math
+
+from rich import box
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from posttime.outcome import METRICS
+from posttime.windows import label
+
+GRAIN_NAMES = {"2h": "two-hour windows", "daypart": "dayparts (00-06, 06-10, 10-14, 14-18, 18-24)"}
+VERDICT_STYLES = {
+    "better": "bold green", "worse": "bold red", "no-difference": "", "insufficient-data": "dim",
+    "supported": "bold green", "contradicted": "bold red", "not-shown": "",
+}
+ASSOCIATION = (
+    "These tests compare groups of posts: they show which times went with more engagement, "
+    "not that the time caused it."
+)
+
+
+def fmt_lift(value) -> str:
+    return "-" if value is None or not math.isfinite(value) else f"{value:.2f}x"
+
+
+def fmt_p(value) -> str:
+    if value is None or not math.isfinite(value):
+        return "-"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def header(result) -> Text:
+    opts = result.options
+    page = f"{result.page} · " if result.page else ""
+    return Text.assemble(
+        ("posttime", "bold"),
+        f" · {page}{opts.metric} ({METRICS[opts.metric]}) · {result.posts_used:,} posts · ",
+        f"times in {opts.timezone} (export read as {opts.export_timezone})",
+    )
+
+
+def ranked_table(result, top: int) -> Table:
+    windows = result.windows
+    tested = windows[windows["tested"]]
+    shown = tested.head(top)
+    table = Table(
+        title=f"Ranked posting windows: top {len(shown)} of {len(tested)} tested "
+              f"({GRAIN_NAMES[result.grain]})",
+        title_justify="left", box=box.SIMPLE_HEAD,
+    )
+    for name, justify in (("#", "right"), ("Window", "left"), ("Posts", "right"),
+                          ("Shrunk", "right"), ("Lift", "right"), ("90% CI", "center"),
+                          ("q", "right"), ("Verdict", "left")):
+        table.add_column(name, justify=justify, no_wrap=True)
+    for w in shown.itertuples():
+        table.add_row(
+            str(w.rank), label(w.weekday, w.start, w.end), str(w.n), fmt_lift(w.shrunk_lift),
+            fmt_lift(w.lift), f"{w.lift_low:.2f}-{w.lift_high:.2f}", fmt_p(w.q),
+            Text(w.verdict, style=VERDICT_STYLES[w.verdict]),
+        )
+    return table
+
+
+def ranking_note(result) -> Text | None:
+    if result.tau2 > 0 or not result.windows["tested"].any():
+        return None
+    return Text(
+        "The windows differ no more than chance would make them, so every shrunken lift is "
+        "the same and the ranking falls back on the number of posts.", style="dim",
+    )
+
+
+def untested_note(result) -> Text:
+    windows = result.windows
+    untested = windows[~windows["tested"]]
+    if untested.empty:
+        return Text("Every window has enough posts to be tested.")
+    with_posts = untested[untested["n"] > 0]
+    text = (
+        f"{len(untested)} windows have fewer than 10 posts and are not tested "
+        f"({int(untested['n'].sum())} posts in all; {len(untested) - len(with_posts)} have none)."
+    )
+    needed = untested["more_posts_needed"]
+    if needed.notna().any():
+        text += (
+            f" To show a 1.25x lift a window needs about "
+            f"{int(needed.min() + untested.loc[needed.idxmin(), 'n'])} posts."
+        )
+    return Text(text, style="dim")
+
+
+def claims_table(result) -> Table:
+    table = Table(title="The usual advice, tested on this page (one-sided, Holm-corrected)",
+                  title_justify="left", box=box.SIMPLE_HEAD)
+    for name, justify in (("Claim", "left"), ("Posts", "right"), ("Lift", "right"),
+                          ("p (Holm)", "right"), ("Verdict", "left")):
+        table.add_column(name, justify=justify, no_wrap=name != "Claim")
+    for c in result.claims:
+        table.add_row(c.text, f"{c.n} vs {c.n_other}", fmt_lift(c.lift), fmt_p(c.p_holm),
+                      Text(c.verdict, style=VERDICT_STYLES[c.verdict]))
+    return table
+
+
+def left_out(result) -> Text:
+    parts = [f"{count} {reason.replace('_', ' ')}" for reason, count in result.excluded.items()]
+    return Text("Left out: " + ", ".join(parts) + ".", style="dim")
+
+
+def analysis_view(result, top: int):
+    """The whole terminal report of ``posttime analyze``."""
+    from posttime.render.heatmap import heatmap
+
+    parts = [header(result), Text(""), Text(result.headline, style="bold"), Text(""),
+             ranked_table(result, top), ranking_note(result), untested_note(result), Text(""),
+             heatmap(result), Text(""), claims_table(result), Text(""),
+        left_out(result), Text(ASSOCIATION, style="dim")]
+    return Group(*[part for part in parts if part is not None])

@@ -1,0 +1,89 @@
+"""Posting windows: a weekday x time-of-day grid in the audience zone (METHOD.md §3).
+
+Windows never overlap, so every post falls in exactly one window and the window counts add
+up to the posts used. The baseline (Mon-Fri 10:00-14:00) is a union of whole windows in
+both grains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from posttime.errors import UsageError
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+GRAINS = ("auto", "2h", "daypart")
+#: block edges in hours for each grain.
+EDGES = {"2h": tuple(range(0, 25, 2)), "daypart": (0, 6, 10, 14, 18, 24)}
+#: pages with at least this many usable posts get two-hour windows under ``auto``.
+FINE_GRAIN_MIN_POSTS = 800
+BASELINE_DAYS = range(0, 5)
+BASELINE_HOURS = (10, 14)
+BASELINE_LABEL = "Mon-Fri 10:00-14:00"
+
+
+def choose_grain(grain: str, n_posts: int) -> str:
+    """Resolve ``auto`` by page size; raise a ``UsageError`` for an unknown grain."""
+    if grain not in GRAINS:
+        raise UsageError(f"unknown grain {grain!r}; choose one of: {', '.join(GRAINS)}")
+    if grain == "auto":
+        return "2h" if n_posts >= FINE_GRAIN_MIN_POSTS else "daypart"
+    return grain
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The windows of one grain, numbered weekday-major: id = weekday * blocks + block."""
+
+    grain: str
+
+    @property
+    def edges(self) -> np.ndarray:
+        return np.asarray(EDGES[self.grain])
+
+    @property
+    def blocks(self) -> int:
+        return len(self.edges) - 1
+
+    @property
+    def size(self) -> int:
+        return 7 * self.blocks
+
+    def frame(self) -> pd.DataFrame:
+        """One row per window: ``window``, ``weekday``, ``weekday_index``, ``start``, ``end``,
+        ``in_baseline``."""
+        day = np.repeat(np.arange(7), self.blocks)
+        block = np.tile(np.arange(self.blocks), 7)
+        start = self.edges[block]
+        end = self.edges[block + 1]
+        low, high = BASELINE_HOURS
+        return pd.DataFrame(
+            {
+                "window": np.arange(self.size),
+                "weekday": np.asarray(WEEKDAYS)[day],
+                "weekday_index": day,
+                "start": start,
+                "end": end,
+                "in_baseline": (day < 5) & (start >= low) & (end <= high),
+            }
+        )
+
+    def assign(self, weekday: np.ndarray, hour: np.ndarray) -> np.ndarray:
+        """Window id of each post from its local weekday (0 = Monday) and hour."""
+        block = np.searchsorted(self.edges, np.asarray(hour), side="right") - 1
+        return np.asarray(weekday) * self.blocks + block
+
+
+def in_baseline(weekday: np.ndarray, hour: np.ndarray) -> np.ndarray:
+    """Whether each post is in the baseline, weekdays 10:00-14:00."""
+    weekday = np.asarray(weekday)
+    hour = np.asarray(hour)
+    return (weekday < 5) & (hour >= BASELINE_HOURS[0]) & (hour < BASELINE_HOURS[1])
+
+
+def label(weekday: str, start: int, end: int) -> str:
+    """``Tue 16-18`` style label of a window."""
+    return f"{weekday} {start:02d}-{end:02d}"
