@@ -242,7 +242,7 @@ def check_claims(used: pd.DataFrame, seed: int = stats.SEED) -> list[Claim]:
                            used["in_baseline"].to_numpy())
     mirror = {"greater": "less", "less": "greater"}
     lifts, p_claim, p_mirror, sizes = [], [], [], []
-    for (claim_id, _, direction), (a, b) in zip(CLAIMS, groups, strict=True):
+    for (_, _, direction), (a, b) in zip(CLAIMS, groups, strict=True):
         sizes.append((int(a.sum()), int(b.sum())))
         if min(sizes[-1]) < MIN_WINDOW_POSTS:
             lifts.append(np.nan)
