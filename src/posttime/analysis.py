@@ -181,7 +181,7 @@ def prepare(posts: pd.DataFrame, options: AnalysisOptions) -> tuple[pd.DataFrame
         type_effect=parts["type_effect"].to_numpy(),
         residual=parts["residual"].to_numpy(),
         local_time=local,
-        weekday_index=local.dt.weekday.to_numpy(),
+        weekday_index=local.dt.day_of_week.to_numpy(),
         hour=local.dt.hour.to_numpy(),
     )
     used["in_baseline"] = in_baseline(used["weekday_index"], used["hour"])
