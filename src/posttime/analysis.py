@@ -5,7 +5,7 @@ Core code: it never prints and never reads the command line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -444,3 +444,28 @@ def analyze(posts: pd.DataFrame, options: AnalysisOptions | None = None, *,
         typical_mdl=typical_mdl,
         posts=used,
     )
+
+
+#: a post type needs this many posts for its own analysis under --by-type.
+MIN_TYPE_POSTS = 30
+
+
+def analyze_by_type(posts: pd.DataFrame, options: AnalysisOptions | None = None, *,
+                    page: str | None = None,
+                    dropped: dict[str, int] | None = None) -> dict[str, AnalysisResult]:
+    """Best windows per post type, each type tested on its own posts.
+
+    Types with fewer than MIN_TYPE_POSTS posts are left out. Returns type -> result, the
+    most common type first.
+    """
+    options = options or AnalysisOptions()
+    counts = posts["type"].value_counts(sort=False)
+    order = sorted((t for t in POST_TYPES if counts.get(t, 0) >= MIN_TYPE_POSTS),
+                   key=lambda t: (-counts[t], POST_TYPES.index(t)))
+    if not order:
+        raise NoDataError(
+            f"no post type has {MIN_TYPE_POSTS} posts to analyse on its own; "
+            f"posts per type: {', '.join(f'{t} {n}' for t, n in counts.items() if n)}"
+        )
+    return {t: analyze(posts, replace(options, post_type=t), page=page, dropped=dropped)
+            for t in order}

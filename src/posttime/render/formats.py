@@ -1,4 +1,8 @@
-"""Output formats of an analysis as text: json, csv, markdown, and the terminal table."""
+"""Output formats of an analysis as text: table, json, csv and markdown.
+
+Every renderer takes one AnalysisResult, or a dict of post type -> AnalysisResult
+(``--by-type``), and the number of ranked windows to show.
+"""
 
 from __future__ import annotations
 
@@ -14,35 +18,49 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
+def _by_type(result) -> dict:
+    """The per-type results of ``--by-type``, or {None: result} for a single analysis."""
+    return result if isinstance(result, dict) else {None: result}
+
+
 def to_json(result, top: int) -> str:
-    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if isinstance(result, dict):
+        from posttime import __version__
+
+        payload = {"posttime_version": __version__,
+                   "by_type": {t: r.to_dict() for t, r in result.items()}}
+    else:
+        payload = result.to_dict()
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
 def to_csv(result, top: int) -> str:
+    import pandas as pd
+
     from posttime.analysis import WINDOW_COLUMNS
 
-    frame = result.windows.loc[:, list(WINDOW_COLUMNS)]
-    return frame.to_csv(index=False, float_format="%.6g", lineterminator="\n")
+    frames = []
+    for post_type, r in _by_type(result).items():
+        frame = r.windows.loc[:, list(WINDOW_COLUMNS)]
+        if post_type is not None:
+            frame = frame.assign(type=post_type)[["type", *WINDOW_COLUMNS]]
+        frames.append(frame)
+    return pd.concat(frames).to_csv(index=False, float_format="%.6g", lineterminator="\n")
 
 
-def to_markdown(result, top: int) -> str:
-    from posttime.render.tables import ASSOCIATION, fmt_lift, fmt_p
+def _markdown_one(result, top: int, heading: str) -> list[str]:
+    from posttime.render.tables import fmt_lift, fmt_p
     from posttime.windows import label
 
     opts = result.options
     lines = [
-        f"# When to post{': ' + result.page if result.page else ''}",
-        "",
-        f"**{result.headline}**",
-        "",
+        heading, "", f"**{result.headline}**", "",
         f"Metric: {opts.metric}. Posts used: {result.posts_used}. Times in {opts.timezone} "
-        f"(export read as {opts.export_timezone}).",
-        "",
+        f"(export read as {opts.export_timezone}).", "",
         "| # | Window | Posts | Shrunk lift | Lift (90% CI) | q | Verdict |",
         "|---:|---|---:|---:|---:|---:|---|",
     ]
-    tested = result.windows[result.windows["tested"]].head(top)
-    for w in tested.itertuples():
+    for w in result.windows[result.windows["tested"]].head(top).itertuples():
         lines.append(
             f"| {w.rank} | {label(w.weekday, w.start, w.end)} | {w.n} | {fmt_lift(w.shrunk_lift)} "
             f"| {fmt_lift(w.lift)} ({w.lift_low:.2f}-{w.lift_high:.2f}) | {fmt_p(w.q)} "
@@ -53,8 +71,19 @@ def to_markdown(result, top: int) -> str:
         lines.append(f"| {c.text} | {c.n} vs {c.n_other} | {fmt_lift(c.lift)} "
                      f"| {fmt_p(c.p_holm)} | {c.verdict} |")
     left = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.excluded.items())
-    lines += ["", f"Left out: {left}.", "", ASSOCIATION, ""]
-    return "\n".join(lines)
+    return [*lines, "", f"Left out: {left}.", ""]
+
+
+def to_markdown(result, top: int) -> str:
+    from posttime.render.tables import ASSOCIATION
+
+    results = _by_type(result)
+    first = next(iter(results.values()))
+    lines = [f"# When to post{': ' + first.page if first.page else ''}", ""]
+    for post_type, r in results.items():
+        heading = "## Posting windows" if post_type is None else f"## {post_type} posts"
+        lines += _markdown_one(r, top, heading)
+    return "\n".join([*lines, ASSOCIATION, ""])
 
 
 def to_table(result, top: int) -> str:
@@ -64,7 +93,7 @@ def to_table(result, top: int) -> str:
     from posttime.render.tables import analysis_view
 
     buffer = io.StringIO()
-    Console(file=buffer, width=110, color_system=None, force_terminal=False).print(
+    Console(file=buffer, width=100, color_system=None, force_terminal=False).print(
         analysis_view(result, top)
     )
     return buffer.getvalue()
@@ -73,3 +102,7 @@ def to_table(result, top: int) -> str:
 #: every --format value maps to exactly one renderer.
 RENDERERS = {Format.table: to_table, Format.json: to_json, Format.csv: to_csv,
              Format.markdown: to_markdown}
+
+
+def render_analysis(result, fmt: Format, top: int) -> str:
+    return RENDERERS[fmt](result, top)

@@ -6,13 +6,14 @@ import math
 
 from rich import box
 from rich.console import Group
+from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
 from posttime.outcome import METRICS
 from posttime.windows import label
 
-GRAIN_NAMES = {"2h": "two-hour windows", "daypart": "dayparts (00-06, 06-10, 10-14, 14-18, 18-24)"}
+GRAIN_NAMES = {"2h": "two-hour windows", "daypart": "dayparts"}
 VERDICT_STYLES = {
     "better": "bold green", "worse": "bold red", "no-difference": "", "insufficient-data": "dim",
     "supported": "bold green", "contradicted": "bold red", "not-shown": "",
@@ -110,12 +111,32 @@ def left_out(result) -> Text:
     return Text("Left out: " + ", ".join(parts) + ".", style="dim")
 
 
-def analysis_view(result, top: int):
-    """The whole terminal report of ``posttime analyze``."""
+def _single_view(result, top: int, brief: bool) -> list:
     from posttime.render.heatmap import heatmap
 
     parts = [header(result), Text(""), Text(result.headline, style="bold"), Text(""),
-             ranked_table(result, top), ranking_note(result), untested_note(result), Text(""),
-             heatmap(result), Text(""), claims_table(result), Text(""),
-        left_out(result), Text(ASSOCIATION, style="dim")]
-    return Group(*[part for part in parts if part is not None])
+             ranked_table(result, top), ranking_note(result), untested_note(result), Text("")]
+    if not brief:
+        parts += [heatmap(result), Text(""), claims_table(result), Text("")]
+    parts.append(left_out(result))
+    return [part for part in parts if part is not None]
+
+
+def analysis_view(result, top: int):
+    """The whole terminal report of ``posttime analyze`` (a dict from ``--by-type`` gives one
+    short section per post type)."""
+    if isinstance(result, dict):
+        parts: list = []
+        for post_type, r in result.items():
+            parts += [Rule(f"{post_type} posts", align="left"), *_single_view(r, top, True),
+                      Text("")]
+    else:
+        parts = _single_view(result, top, False)
+    return Group(*parts, Text(ASSOCIATION, style="dim"))
+
+
+def print_analysis(result, top: int) -> None:
+    """Print the terminal report on stdout (colour only on a terminal, as rich decides)."""
+    from posttime.render.console import stdout_console
+
+    stdout_console().print(analysis_view(result, top))
