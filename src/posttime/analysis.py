@@ -360,9 +360,9 @@ def _headline(windows: pd.DataFrame, summary: dict, posts_used: int, typical_n: 
     n_tested = int(windows["tested"].sum())
     if n_tested == 0:
         return (
-            f"Too few posts to test any window: {posts_used} posts used and no window has "
-            f"{MIN_WINDOW_POSTS} posts against a baseline of {MIN_WINDOW_POSTS}; keep posting "
-            "and export again."
+            f"Too few posts to test any window yet: {posts_used} posts used, and a window needs "
+            f"{MIN_WINDOW_POSTS} (the busiest has {int(windows['n'].max())}; weekdays 10-14 "
+            f"have {summary['baseline_n']}). Keep posting and export again."
         )
     if len(better) and summary["tau2"] > 0:
         parts = [
@@ -381,6 +381,12 @@ def _headline(windows: pd.DataFrame, summary: dict, posts_used: int, typical_n: 
         needed = summary["posts_needed"]
         if np.isfinite(needed):
             text += f", and about {int(needed)} posts to show a {TARGET_LIFT:.2f}x lift"
+        elif np.isfinite(summary["residual_sd"]):
+            both = stats.posts_needed(summary["residual_sd"], np.inf, TARGET_LIFT) * 2
+            text += (
+                f"; a {TARGET_LIFT:.2f}x lift needs about {int(both)} posts both in a window "
+                f"and in weekdays 10-14 (now {summary['baseline_n']})"
+            )
         text += "."
     if len(worse):
         names = ", ".join(label(w.weekday, w.start, w.end) for w in worse.itertuples())

@@ -6,13 +6,16 @@ Heavy libraries (pandas, scipy, rich) are imported inside the commands so that
 
 import functools
 import signal
+import sys
 from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
 from typing import TypeVar
 
 import typer
 
 from posttime import __version__
-from posttime.errors import ExitCode, PosttimeError
+from posttime.errors import ExitCode, PosttimeError, UsageError
 
 F = TypeVar("F", bound=Callable)
 
@@ -60,6 +63,170 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(int(ExitCode.FAILURE)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+# Options shared by the commands that read exports.
+FILES_ARGUMENT = typer.Argument(
+    None, help="Export files (CSV) from Meta Business Suite or Page Insights; several files "
+    "of one page are merged.", show_default=False,
+)
+SAMPLE_OPTION = typer.Option(False, "--sample", help="Use the bundled sample export.")
+TZ_OPTION = typer.Option(
+    None, "--tz", envvar="POSTTIME_TZ", show_default="this machine's zone",
+    help="Your audience's time zone (IANA name, e.g. Europe/Berlin): weekdays and hours are "
+    "counted in it.",
+)
+EXPORT_TZ_OPTION = typer.Option(
+    None, "--export-tz", envvar="POSTTIME_EXPORT_TZ", show_default="America/Los_Angeles",
+    help="The zone the export's times are written in (Facebook writes Pacific time).",
+)
+MAP_OPTION = typer.Option(
+    None, "--map", metavar="KEY=COLUMN,...",
+    help="Column mapping for CSVs from other tools, e.g. "
+    "time=Created,interactions=Engagements,type=Kind.",
+)
+PAGE_OPTION = typer.Option(
+    None, "--page", help="Page name or id, when the input holds several pages."
+)
+METRIC_OPTION = typer.Option(
+    "interactions", "--metric", "-m",
+    help="What 'doing well' means: interactions, clicks, reach, engagement-rate or views.",
+)
+GRAIN_OPTION = typer.Option(
+    "auto", "--grain",
+    help="Window size: 2h (two-hour blocks), daypart (five parts of the day) or auto "
+    "(2h from 800 posts on).",
+)
+OUTPUT_OPTION = typer.Option(
+    None, "--output", "-o", help="Write the report to this file (atomically) instead of stdout."
+)
+SEED_OPTION = typer.Option(
+    20240601, "--seed", help="Seed of the permutation tests; the same seed gives the same output."
+)
+
+
+def resolve_tz(tz: str | None, sample: bool = False) -> str:
+    """The audience zone: --tz / POSTTIME_TZ, else the sample page's zone with --sample,
+    else this machine's zone; checked."""
+    from posttime.timezones import get_zone, system_zone_name
+
+    if tz is None and sample:
+        from posttime.samples import AUDIENCE_TZ
+
+        tz = AUDIENCE_TZ
+    name = tz or system_zone_name()
+    get_zone(name, option="--tz")
+    return name
+
+
+def load_inputs(files: list[Path] | None, sample: bool, export_tz: str | None,
+                mapping_spec: str | None):
+    """Load the export files named on the command line (or the bundled sample)."""
+    from posttime.loaders import load_exports
+    from posttime.loaders.mapped import parse_mapping
+    from posttime.timezones import DEFAULT_EXPORT_TZ
+
+    if sample and files:
+        raise UsageError("give export files or --sample, not both")
+    if sample:
+        from posttime.samples import sample_paths
+
+        files = sample_paths()
+    if not files:
+        raise UsageError("name one or more export files (CSV), or try --sample")
+    return load_exports(files, export_tz=export_tz or DEFAULT_EXPORT_TZ,
+                        mapping=parse_mapping(mapping_spec))
+
+
+def choose_format(value: str, formats: type[Enum]):
+    """The Enum member for a --format value, or a UsageError listing the choices."""
+    try:
+        return formats(value.lower())
+    except ValueError:
+        names = ", ".join(f.value for f in formats)
+        raise UsageError(f"unknown format {value!r} for --format; choose one of: {names}") from None
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Data to stdout, or atomically to --output (with a note on stderr)."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from posttime.output import write_atomic
+
+    write_atomic(output, text)
+    typer.echo(f"Wrote {output}", err=True)
+
+
+def parse_day(value: str | None, option: str):
+    """A YYYY-MM-DD option value as a Timestamp, or a UsageError naming the option."""
+    if value is None:
+        return None
+    import pandas as pd
+
+    try:
+        return pd.Timestamp(value).normalize()
+    except ValueError:
+        raise UsageError(f"{option} takes a date like 2025-01-31, not {value!r}") from None
+
+
+@app.command()
+@handle_errors
+def analyze(
+    files: list[Path] = FILES_ARGUMENT,
+    sample: bool = SAMPLE_OPTION,
+    tz: str | None = TZ_OPTION,
+    export_tz: str | None = EXPORT_TZ_OPTION,
+    mapping: str | None = MAP_OPTION,
+    page: str | None = PAGE_OPTION,
+    metric: str = METRIC_OPTION,
+    post_type: str | None = typer.Option(
+        None, "--type", help="Analyse one post type only: photo, video, reel, link, text, other."
+    ),
+    by_type: bool = typer.Option(
+        False, "--by-type", help="Best windows per post type, each tested on its own posts."
+    ),
+    since: str | None = typer.Option(None, "--since", help="First day to include (YYYY-MM-DD)."),
+    until: str | None = typer.Option(None, "--until", help="Last day to include (YYYY-MM-DD)."),
+    grain: str = GRAIN_OPTION,
+    include_paid: bool = typer.Option(
+        False, "--include-paid", help="Keep boosted (paid) posts; they are left out by default."
+    ),
+    top: int = typer.Option(10, "--top", min=1, help="How many ranked windows to show."),
+    fmt: str = typer.Option(
+        "table", "--format", "-f", help="Output format: table, json, csv or markdown."
+    ),
+    output: Path | None = OUTPUT_OPTION,
+    seed: int = SEED_OPTION,
+) -> None:
+    """Rank and test posting windows against the usual advice (weekdays 10-14).
+
+    Prints a headline, the ranked windows with how sure each result is, a weekday x hour
+    heatmap, the five claims of the usual advice, and what was left out.
+    """
+    from posttime.analysis import AnalysisOptions, analyze_by_type
+    from posttime.analysis import analyze as run_analysis
+    from posttime.loaders import select_page
+    from posttime.render.formats import Format, render_analysis
+
+    chosen = choose_format(fmt, Format)
+    loaded = load_inputs(files, sample, export_tz, mapping)
+    loaded.require_posts()
+    posts = select_page(loaded.posts, page)
+    options = AnalysisOptions(
+        metric=metric, timezone=resolve_tz(tz, sample), export_timezone=loaded.export_timezone,
+        grain=grain, post_type=post_type, since=parse_day(since, "--since"),
+        until=parse_day(until, "--until"), include_paid=include_paid, seed=seed,
+    )
+    name = str(posts["page_name"].iloc[0]) if len(posts) else None
+    run = analyze_by_type if by_type else run_analysis
+    result = run(posts, options, page=name, dropped=loaded.dropped)
+    if chosen is Format.table and output is None:
+        from posttime.render.tables import print_analysis
+
+        print_analysis(result, top)
+        return
+    emit(render_analysis(result, chosen, top), output)
 
 
 def run() -> None:

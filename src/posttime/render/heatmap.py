@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
@@ -20,20 +21,15 @@ def _shade(lift: float) -> str:
     return f"rgb(20,{level},60)" if lift >= 1 else f"rgb({level},30,40)"
 
 
-def heatmap(result) -> Table:
-    """A rich Table: one row per weekday, one column per block, each cell the post count.
+def heatmap(result) -> Group:
+    """One row per weekday, one column per block, each cell the window's post count.
 
     Tested cells are shaded by the window's lift against the baseline; ▲ and ▼ mark
     windows that are reliably better or worse. Cells with too few posts to test are plain.
     """
     grid = Grid(result.grain)
     cells = result.windows.set_index(["weekday", "start"])
-    table = Table(
-        title="Posts per window, shaded by lift against weekdays 10-14",
-        caption="Columns start at the hour shown. ▲ reliably better, ▼ reliably worse; "
-                "plain cells have too few posts to test.",
-        box=None, pad_edge=False, padding=(0, 1), title_justify="left", caption_justify="left",
-    )
+    table = Table(box=None, pad_edge=False, padding=(0, 1))
     table.add_column("", justify="left")
     edges = grid.edges
     for start, end in zip(edges[:-1], edges[1:], strict=True):
@@ -52,4 +48,10 @@ def heatmap(result) -> Table:
             else:
                 row.append(Text(str(int(w["n"])), style="dim"))
         table.add_row(*row)
-    return table
+    hours = "Columns start at the hour shown. " if result.grain == "2h" else ""
+    return Group(
+        Text("Posts per window, shaded by lift against weekdays 10-14", style="bold"),
+        table,
+        Text(f"{hours}▲ reliably better, ▼ reliably worse; plain cells have too few posts "
+             "to test.", style="dim"),
+    )

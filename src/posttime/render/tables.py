@@ -114,8 +114,9 @@ def left_out(result) -> Text:
 def _single_view(result, top: int, brief: bool) -> list:
     from posttime.render.heatmap import heatmap
 
+    ranked = ranked_table(result, top) if result.windows["tested"].any() else None
     parts = [header(result), Text(""), Text(result.headline, style="bold"), Text(""),
-             ranked_table(result, top), ranking_note(result), untested_note(result), Text("")]
+             ranked, ranking_note(result), untested_note(result), Text("")]
     if not brief:
         parts += [heatmap(result), Text(""), claims_table(result), Text("")]
     parts.append(left_out(result))

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+#: the audience zone of the sample pages, used when --sample is given without --tz.
+AUDIENCE_TZ = "America/Los_Angeles"
 BUSINESS_SUITE = "business-suite-2y.csv"
 CLASSIC = "classic-insights.csv"
 
