@@ -214,8 +214,8 @@ def _one_sided(r: np.ndarray, a: np.ndarray, b: np.ndarray, seed: int):
 
 CLAIMS = (
     ("weekdays_10_14", "Weekdays 10-14 beat all other times", "greater"),
-    ("wednesday_12_14", "Wednesday 12-14 beats the rest of weekdays 10-14", "greater"),
-    ("thursday_13_14", "Thursday 13-14 beats the rest of weekdays 10-14", "greater"),
+    ("wednesday_12_14", "Wed 12-14 beats other weekday 10-14 posts", "greater"),
+    ("thursday_13_14", "Thu 13-14 beats other weekday 10-14 posts", "greater"),
     ("weekends_weak", "Weekends do worse than weekdays", "less"),
     ("weekend_lunch", "Weekend 11-14 beats other weekend hours", "greater"),
 )
@@ -415,6 +415,14 @@ def analyze(posts: pd.DataFrame, options: AnalysisOptions | None = None, *,
     """
     options = options or AnalysisOptions()
     used, excluded = prepare(posts, options)
+    return analyze_prepared(used, excluded, options, page=page, dropped=dropped)
+
+
+def analyze_prepared(used: pd.DataFrame, excluded: dict[str, int], options: AnalysisOptions,
+                     *, page: str | None = None,
+                     dropped: dict[str, int] | None = None) -> AnalysisResult:
+    """``analyze`` on posts that ``prepare`` has already residualised (``compare`` needs
+    the residuals too and computes them once)."""
     excluded = {"bad_timestamp": 0, **excluded}
     for reason, count in (dropped or {}).items():
         excluded[reason] = excluded.get(reason, 0) + int(count)

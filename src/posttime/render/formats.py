@@ -70,8 +70,9 @@ def _markdown_one(result, top: int, heading: str) -> list[str]:
     for c in result.claims:
         lines.append(f"| {c.text} | {c.n} vs {c.n_other} | {fmt_lift(c.lift)} "
                      f"| {fmt_p(c.p_holm)} | {c.verdict} |")
-    left = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.excluded.items())
-    return [*lines, "", f"Left out: {left}.", ""]
+    from posttime.render.tables import left_out
+
+    return [*lines, "", left_out(result).plain, ""]
 
 
 def to_markdown(result, top: int) -> str:

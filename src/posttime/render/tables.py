@@ -107,8 +107,14 @@ def claims_table(result) -> Table:
 
 
 def left_out(result) -> Text:
-    parts = [f"{count} {reason.replace('_', ' ')}" for reason, count in result.excluded.items()]
-    return Text("Left out: " + ", ".join(parts) + ".", style="dim")
+    parts = [f"{count} {reason.replace('_', ' ')}" for reason, count in result.excluded.items()
+             if count]
+    if not parts:
+        return Text("Nothing was left out.", style="dim")
+    text = "Left out: " + ", ".join(parts) + "."
+    if result.excluded.get("paid"):
+        text += " Boosted posts are left out unless you pass --include-paid."
+    return Text(text, style="dim")
 
 
 def _single_view(result, top: int, brief: bool) -> list:
