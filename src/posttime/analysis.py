@@ -172,7 +172,10 @@ def prepare(posts: pd.DataFrame, options: AnalysisOptions) -> tuple[pd.DataFrame
     """Used posts in time order with local weekday and hour, and their residuals."""
     check_metric(options.metric)
     used, excluded = exclusions(posts, options)
-    used = used.sort_values(["published", "post_id"], kind="stable").reset_index(drop=True)
+    # Time order, ties by post id, so that the input's row order changes nothing. numpy's
+    # lexsort on plain arrays is several times faster than sort_values on a string column.
+    order = np.lexsort((used["post_id"].to_numpy(dtype=str), used["published"].array.asi8))
+    used = used.iloc[order].reset_index(drop=True)
     parts = residualize(used["y"].to_numpy(), used["type"].cat.codes.to_numpy(),
                         adjust=options.adjust)
     local = used["published"].dt.tz_convert(get_zone(options.timezone))
