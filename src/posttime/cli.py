@@ -229,6 +229,30 @@ def analyze(
     emit(render_analysis(result, chosen, top), output)
 
 
+@app.command("inspect")
+@handle_errors
+def inspect_command(
+    files: list[Path] = FILES_ARGUMENT,
+    sample: bool = SAMPLE_OPTION,
+    tz: str | None = TZ_OPTION,
+    export_tz: str | None = EXPORT_TZ_OPTION,
+    mapping: str | None = MAP_OPTION,
+    fmt: str = typer.Option("table", "--format", "-f", help="Output format: table or json."),
+) -> None:
+    """Show what posttime finds in export files, before any analysis.
+
+    Per file the format and rows read; then the pages, the posts after merging, the first
+    and last post (in the audience zone), both time zones, the columns read, rows dropped
+    and why, duplicates merged and clock changes. Page-level files are listed too.
+    """
+    from posttime.render.inspect import InspectFormat, show
+
+    chosen = choose_format(fmt, InspectFormat)
+    timezone = resolve_tz(tz, sample)
+    loaded = load_inputs(files, sample, export_tz, mapping)
+    show(loaded, timezone, chosen.value)
+
+
 def run() -> None:
     """Entry point for ``python -m posttime``."""
     app(prog_name="posttime")
