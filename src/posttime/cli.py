@@ -253,6 +253,133 @@ def inspect_command(
     show(loaded, timezone, chosen.value)
 
 
+DB_OPTION = typer.Option(
+    None, "--db", envvar="POSTTIME_DB", show_default="history.sqlite in posttime's app folder",
+    help="The history store (an SQLite file), created on first use.",
+)
+SOURCES_ARGUMENT = typer.Argument(
+    ..., help="Export files, or folders of exports (their .csv files).", show_default=False,
+    metavar="FILE_OR_DIR",
+)
+WEEKLY_SOURCES_ARGUMENT = typer.Argument(
+    None, help="Exports to ingest first (files or folders of .csv files); optional.",
+    show_default=False, metavar="FILE_OR_DIR",
+)
+
+
+@app.command()
+@handle_errors
+def ingest(
+    sources: list[Path] = SOURCES_ARGUMENT,
+    db: Path | None = DB_OPTION,
+    export_tz: str | None = EXPORT_TZ_OPTION,
+    mapping: str | None = MAP_OPTION,
+) -> None:
+    """Add exports to the history store, keeping the newest figures of every post.
+
+    A file already in the store (same content) changes nothing, so a cron job can ingest
+    the same folder again and again. Each file goes in whole or not at all; a bad file is
+    reported and the others still go in (exit code 2). Page-level files are skipped.
+    """
+    from posttime.history import HistoryStore
+    from posttime.loaders.mapped import parse_mapping
+    from posttime.render.weekly import IngestProgress, print_ingest
+    from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone
+
+    zone = export_tz or DEFAULT_EXPORT_TZ
+    get_zone(zone, option="--export-tz")
+    columns = parse_mapping(mapping)
+    with HistoryStore(db) as store, IngestProgress() as progress:
+        report = store.ingest(sources, export_tz=zone, mapping=columns, progress=progress)
+        summary = store.summary()
+    print_ingest(report, summary)
+    if report.bad:
+        raise typer.Exit(int(ExitCode.BAD_INPUT))
+
+
+@app.command()
+@handle_errors
+def history(
+    db: Path | None = DB_OPTION,
+    fmt: str = typer.Option("table", "--format", "-f", help="Output format: table or json."),
+) -> None:
+    """Show what the history store holds: pages, posts, dates and the files ingested."""
+    from posttime.history import HistoryStore
+    from posttime.render.weekly import HISTORY_RENDERERS, HistoryFormat
+
+    chosen = choose_format(fmt, HistoryFormat)
+    with HistoryStore(db, create=False) as store:
+        summary = store.summary()
+    HISTORY_RENDERERS[chosen](summary)
+
+
+@app.command()
+@handle_errors
+def weekly(
+    sources: list[Path] | None = WEEKLY_SOURCES_ARGUMENT,
+    db: Path | None = DB_OPTION,
+    week: str | None = typer.Option(
+        None, "--week", metavar="YYYY-Www", show_default="the last complete week",
+        help="ISO week to summarise, e.g. 2025-W07 (weeks start on Monday, audience zone).",
+    ),
+    page: str | None = PAGE_OPTION,
+    tz: str | None = TZ_OPTION,
+    export_tz: str | None = EXPORT_TZ_OPTION,
+    mapping: str | None = MAP_OPTION,
+    fmt: str = typer.Option(
+        "markdown", "--format", "-f", help="Output format: markdown, text, json or html."
+    ),
+    output: Path | None = OUTPUT_OPTION,
+) -> None:
+    """Summarise a week from the history store (ingesting any exports given first).
+
+    Each post of the week against what the page's history expects for its time and type,
+    the week against the previous four weeks and the whole history, the recommended windows
+    and how they changed, and one window to try next week. Made for cron, e.g.
+    `posttime weekly ~/exports --output ~/reports/week.md` every Monday morning.
+    """
+    from posttime.errors import NoDataError
+    from posttime.history import HistoryStore
+    from posttime.loaders import select_page
+    from posttime.loaders.mapped import parse_mapping
+    from posttime.render.weekly import IngestProgress, WeeklyFormat, print_ingest, render_weekly
+    from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone
+    from posttime.weekly import build_weekly, parse_week
+
+    chosen = choose_format(fmt, WeeklyFormat)
+    timezone = resolve_tz(tz)
+    label = parse_week(week) if week is not None else None
+    zone = export_tz or DEFAULT_EXPORT_TZ
+    get_zone(zone, option="--export-tz")
+    columns = parse_mapping(mapping)
+    bad = False
+    try:
+        with HistoryStore(db, create=bool(sources)) as store:
+            if sources:
+                with IngestProgress() as progress:
+                    ingested = store.ingest(sources, export_tz=zone, mapping=columns,
+                                            progress=progress)
+                print_ingest(ingested)
+                bad = bool(ingested.bad)
+            pages = store.pages()
+            if pages.empty:
+                raise NoDataError(f"the history store {store.path} holds no posts yet; "
+                                  "ingest exports first")
+            chosen_page = select_page(pages, page).iloc[0]
+            posts = store.posts(chosen_page["page_id"])
+            zones = ", ".join(store.export_zones(chosen_page["page_id"])) or zone
+        report = build_weekly(posts, week=label, timezone=timezone, export_timezone=zones,
+                              page=str(chosen_page["page_name"]))
+    except NoDataError as exc:
+        if bad:  # a bad input file outranks an empty week
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
+        raise
+    emit(render_weekly(report, chosen), output)
+    if bad:
+        raise typer.Exit(int(ExitCode.BAD_INPUT))
+
+
 def run() -> None:
     """Entry point for ``python -m posttime``."""
     app(prog_name="posttime")

@@ -1,0 +1,393 @@
+"""The history store: idempotent ingest, newest export wins, one transaction per file,
+two writers at once, and the clean post table read back exactly."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import REAL_EXPORTS, needs_real_exports
+from sim import PageSpec, simulate_posts, write_business_suite
+
+from posttime import history, schema
+from posttime.errors import InputError, NoDataError
+from posttime.history import ALREADY, FAILED, INGESTED, SKIPPED, HistoryStore
+from posttime.loaders import load_exports
+
+LEGACY = REAL_EXPORTS / "legacy-insights-post-level"
+LEGACY_FILES = [LEGACY / f"fb-posts-{d}.csv" for d in
+                ("11-19-2017", "11-27-2017", "12-17-2017", "2-17-2018")]
+TRITON_POST = "882604215147359_1686636748077431"
+
+
+def by_key(posts: pd.DataFrame) -> pd.DataFrame:
+    return posts.sort_values(["page_id", "post_id"]).reset_index(drop=True)
+
+
+def stored(db: Path) -> pd.DataFrame:
+    with HistoryStore(db) as store:
+        return by_key(store.posts())
+
+
+@pytest.fixture(scope="module")
+def page() -> pd.DataFrame:
+    """A simulated page: 600 posts in 2024 (clean post table, as_of in early January)."""
+    return simulate_posts(PageSpec(n_posts=600, years=1.0, seed=11, start="2024-01-01"))
+
+
+def export(folder: Path, name: str, posts: pd.DataFrame, factor: float = 1.0) -> Path:
+    """A Business Suite export of ``posts`` with every count scaled by ``factor``."""
+    scaled = posts.copy()
+    for col in ("reach", "views", "reactions", "comments", "shares", "clicks"):
+        scaled[col] = (scaled[col] * factor).round()
+    scaled["interactions"] = scaled["reactions"] + scaled["comments"] + scaled["shares"]
+    path = folder / name
+    write_business_suite(scaled, path)
+    return path
+
+
+# -- the real exports -----------------------------------------------------------------
+
+
+@needs_real_exports
+def test_each_real_export_says_its_own_figure_for_the_post():
+    figures = []
+    for path in LEGACY_FILES:
+        posts = load_exports([path]).posts
+        figures.append(float(posts.loc[posts["post_id"] == TRITON_POST, "interactions"].iloc[0]))
+    assert figures == [651.0, 655.0, 658.0, 660.0]
+
+
+@needs_real_exports
+@pytest.mark.parametrize("order", [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1]])
+def test_real_exports_in_any_order_give_the_newest_figures(tmp_path, order):
+    db = tmp_path / "h.sqlite"
+    files = [LEGACY_FILES[i] for i in order]
+    with HistoryStore(db) as store:
+        first = store.ingest(files)
+        assert [f.status for f in first.files] == [INGESTED] * 4
+        again = store.ingest(files)
+        assert [f.status for f in again.files] == [ALREADY] * 4
+        posts = store.posts()
+        assert store.integrity() == "ok"
+        assert len(store.files()) == 4
+    assert len(posts) == 161
+    schema.validate(posts)
+    post = posts[posts["post_id"] == TRITON_POST].iloc[0]
+    assert post["interactions"] == 660
+    # every post holds the figures of the newest export that lists it
+    newest = load_exports(LEGACY_FILES).posts
+    pd.testing.assert_frame_equal(by_key(posts), by_key(newest))
+
+
+@needs_real_exports
+def test_page_level_files_are_skipped_and_posts_go_in(tmp_path):
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        report = store.ingest([REAL_EXPORTS / "business-suite"])
+        statuses = {Path(f.path).name: f.status for f in report.files}
+        assert statuses.pop("Sep-01-2025_Sep-30-2025_2855862537940540.csv") == INGESTED
+        assert set(statuses.values()) == {SKIPPED}
+        assert not report.bad
+        pages = store.pages()
+    assert pages["page_name"].tolist() == ["PC Merchandise"]
+    assert pages["posts"].tolist() == [81]
+
+
+# -- rules of the store -----------------------------------------------------------------
+
+
+def test_round_trip_is_exactly_the_loaded_table(tmp_path, page):
+    path = export(tmp_path, "Jan-01-2024_Dec-31-2024_1.csv", page)
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        store.ingest([path])
+        back = store.posts()
+        assert store.posts("no such page").empty
+        readable = store._conn.execute(
+            "SELECT post_id, page_name, published, source FROM posts_readable "
+            "ORDER BY published LIMIT 1").fetchone()
+        files = store._conn.execute("SELECT name, ingested_at FROM files_readable").fetchall()
+    first = by_key(back).sort_values("published").iloc[0]
+    assert readable == (first["post_id"], "Sample Page",
+                        first["published"].strftime("%Y-%m-%dT%H:%M:%SZ"), str(path))
+    assert files[0][0] == path.name and files[0][1].endswith("Z")
+    schema.validate(back)
+    pd.testing.assert_frame_equal(by_key(back), by_key(load_exports([path]).posts))
+
+
+def test_missing_figures_and_times_survive(tmp_path):
+    posts = simulate_posts(PageSpec(n_posts=40)).assign(source="src")
+    posts.loc[:4, "reach"] = float("nan")
+    posts.loc[5:9, "as_of"] = pd.NaT
+    posts.loc[10:12, "type"] = None
+    posts = schema.conform(posts)
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        conn = store._conn
+        conn.execute("INSERT INTO files (id, name, path, source, sha256, bytes, format, rows, "
+                     "posts, export_timezone, ingested_at) VALUES (7, 'a', 'a', 'src', 'x', 1, "
+                     "'test', 40, 40, 'UTC', 0)")
+        conn.execute("INSERT INTO pages VALUES (?, 'Sample Page', NULL)",
+                     (posts["page_id"].iloc[0],))
+        conn.executemany(history._insert_sql(7, upsert=False), history._rows(posts))
+        back = store.posts()
+    assert back["reach"].isna().sum() == 5
+    assert back["as_of"].isna().sum() == 5
+    assert back["type"].isna().sum() == 3
+    pd.testing.assert_frame_equal(by_key(back), by_key(posts))
+
+
+def test_the_newest_export_wins_in_either_order(tmp_path, page):
+    early = page[page["published"] < pd.Timestamp("2024-12-01", tz="UTC")]
+    old = export(tmp_path, "Jan-01-2024_Nov-30-2024_1.csv", early, factor=1.0)
+    new = export(tmp_path, "Jan-01-2024_Dec-31-2024_1.csv", page, factor=1.5)
+    expected = by_key(load_exports([old, new]).posts)
+    for order in ([old, new], [new, old]):
+        db = tmp_path / f"{order[0].stem}.sqlite"
+        with HistoryStore(db) as store:
+            report = store.ingest(order)
+        assert not report.bad
+        pd.testing.assert_frame_equal(stored(db), expected)
+    second = report.files[1]  # the old file after the new one: nothing of it is newer
+    assert (second.new, second.updated, second.kept) == (0, 0, len(early))
+
+
+def test_on_a_tie_the_later_ingest_wins(tmp_path, page):
+    a = export(tmp_path, "Jan-01-2024_Dec-31-2024_1.csv", page, factor=1.0)
+    b = export(tmp_path, "Jan-01-2024_Dec-31-2024_2.csv", page, factor=2.0)
+    for first, second in ((a, b), (b, a)):
+        db = tmp_path / f"{first.stem}.sqlite"
+        with HistoryStore(db) as store:
+            store.ingest([first])
+            report = store.ingest([second])
+        assert report.files[0].updated == len(page)
+        pd.testing.assert_frame_equal(stored(db), by_key(load_exports([second]).posts))
+
+
+def test_same_content_under_another_name_is_already_ingested(tmp_path, page):
+    a = export(tmp_path, "Jan-01-2024_Dec-31-2024_1.csv", page)
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(a.read_bytes())
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        assert store.ingest([a]).files[0].status == INGESTED
+        assert store.ingest([copy]).files[0].status == ALREADY
+        assert len(store.files()) == 1
+
+
+def test_a_folder_means_its_csv_files_and_bad_files_are_reported(tmp_path, page):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    export(folder, "b.csv", page.iloc[:300])
+    export(folder, "a.csv", page.iloc[300:])
+    (folder / "notes.txt").write_text("not an export")
+    (folder / "broken.csv").write_text("just,some\n1,2\n")
+    (folder / "sub").mkdir()
+    db = tmp_path / "h.sqlite"
+    with HistoryStore(db) as store:
+        report = store.ingest([folder, tmp_path / "missing.csv", tmp_path / "empty-dir"])
+        names = [Path(f.path).name for f in report.files]
+        assert names == ["a.csv", "b.csv", "broken.csv", "missing.csv", "empty-dir"]
+        assert [f.status for f in report.files] == [INGESTED, INGESTED, FAILED, FAILED, FAILED]
+        assert "broken.csv" in report.files[2].message
+        assert len(store.posts()) == 600
+        assert len(store.files()) == 2
+
+
+def test_an_error_in_the_middle_of_a_file_leaves_the_store_as_it_was(tmp_path, page,
+                                                                     monkeypatch):
+    db = tmp_path / "h.sqlite"
+    first = export(tmp_path, "Jan-01-2024_Nov-30-2024_1.csv", page.iloc[:400])
+    second = export(tmp_path, "Jan-01-2024_Dec-31-2024_1.csv", page, factor=2.0)
+    with HistoryStore(db) as store:
+        store.ingest([first])
+    before = stored(db)
+    real_rows = history._rows
+    written = []
+
+    def broken(posts):
+        for i, row in enumerate(real_rows(posts)):
+            if i == 250:
+                raise RuntimeError("disk on fire")
+            written.append(row)
+            yield row
+
+    monkeypatch.setattr(history, "_rows", broken)
+    with HistoryStore(db) as store:
+        with pytest.raises(RuntimeError, match="disk on fire"):
+            store.ingest([second])
+        assert len(written) == 250  # rows were written before the error
+        assert len(store.files()) == 1
+        assert store.integrity() == "ok"
+    pd.testing.assert_frame_equal(stored(db), before)
+
+
+def test_a_bad_file_reported_mid_way_rolls_back_and_the_rest_go_in(tmp_path, page,
+                                                                   monkeypatch):
+    db = tmp_path / "h.sqlite"
+    a = export(tmp_path, "a.csv", page.iloc[:250])
+    b = export(tmp_path, "b.csv", page.iloc[250:])
+    real_rows = history._rows
+
+    def broken(posts):
+        for i, row in enumerate(real_rows(posts)):
+            if i == 100 and len(posts) == 250:
+                raise InputError("a.csv: row 101 cannot be stored")
+            yield row
+
+    monkeypatch.setattr(history, "_rows", broken)
+    with HistoryStore(db) as store:
+        report = store.ingest([a, b])
+        assert [f.status for f in report.files] == [FAILED, INGESTED]
+        assert report.files[0].message == f"{a}: a.csv: row 101 cannot be stored"
+        assert len(store.posts()) == 350
+        assert len(store.files()) == 1
+
+
+def test_bulk_first_ingest_rebuilds_the_key_index_even_when_it_fails(tmp_path, page,
+                                                                      monkeypatch):
+    monkeypatch.setattr(history, "BULK_ROWS", 10)
+    db = tmp_path / "h.sqlite"
+    path = export(tmp_path, "a.csv", page)
+    real_rows = history._rows
+
+    def broken(posts):
+        yield from list(real_rows(posts))[:50]
+        raise RuntimeError("stop")
+
+    monkeypatch.setattr(history, "_rows", broken)
+    with HistoryStore(db) as store, pytest.raises(RuntimeError):
+        store.ingest([path])
+    monkeypatch.setattr(history, "_rows", real_rows)
+    with HistoryStore(db) as store:
+        indexes = [r[0] for r in store._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'posts'")]
+        assert "posts_key" in indexes
+        assert store.posts().empty
+        store.ingest([path])
+        assert len(store.posts()) == 600
+        with pytest.raises(sqlite3.IntegrityError):  # the key index is unique again
+            store._conn.execute("INSERT INTO posts SELECT * FROM posts LIMIT 1")
+
+
+def test_two_ingests_at_once_neither_fail_nor_corrupt(tmp_path):
+    """Two processes ingest overlapping sets of files into a new store at the same time."""
+    posts = simulate_posts(PageSpec(n_posts=3000, years=2.0, seed=5, start="2023-01-02"))
+    months = pd.date_range("2023-03-01", "2025-01-01", periods=7, tz="UTC")
+    files = []
+    for k, end in enumerate(months[1:]):
+        part = posts[(posts["published"] < end) & (posts["published"] >= months[0]
+                                                   - pd.Timedelta(days=60))]
+        name = f"{(end - pd.Timedelta(days=1)):%b-%d-%Y}"
+        files.append(export(tmp_path, f"Jan-01-2023_{name}_{k}.csv", part, 1 + k / 10))
+    db = tmp_path / "shared.sqlite"
+    script = textwrap.dedent("""
+        import sys
+        from posttime.history import HistoryStore
+        with HistoryStore(sys.argv[1]) as store:
+            report = store.ingest(sys.argv[2:])
+        bad = [f.message for f in report.files if f.bad]
+        sys.exit("; ".join(bad) if bad else 0)
+    """)
+    sets = ([files[i] for i in (0, 2, 4, 5)], [files[i] for i in (1, 3, 5, 0)])
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(db), *map(str, s)],
+                              stderr=subprocess.PIPE, text=True) for s in sets]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    with HistoryStore(db) as store:
+        assert store.integrity() == "ok"
+        assert len(store.files()) == len(files)
+        assert store._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    pd.testing.assert_frame_equal(stored(db), by_key(load_exports(files).posts))
+
+
+# -- opening the store ------------------------------------------------------------------
+
+
+def test_read_only_commands_do_not_create_a_store(tmp_path):
+    with pytest.raises(NoDataError, match="no history store"):
+        HistoryStore(tmp_path / "none.sqlite", create=False)
+    assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_the_folder_of_a_new_store_is_created(tmp_path):
+    db = tmp_path / "deep" / "er" / "h.sqlite"
+    with HistoryStore(db) as store:
+        assert store.summary().posts == 0
+    assert db.is_file()
+
+
+@pytest.mark.parametrize("content", [b"this is not a database at all" * 100, b""])
+def test_a_file_that_is_not_a_store_is_refused(tmp_path, content):
+    path = tmp_path / "x.sqlite"
+    path.write_bytes(content)
+    if not content:
+        with HistoryStore(path) as store:  # an empty file is a new store
+            assert store.pages().empty
+        return
+    with pytest.raises(InputError, match="not a posttime history store"):
+        HistoryStore(path)
+
+
+def test_another_sqlite_database_or_a_newer_store_is_refused(tmp_path):
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE things (x)")
+    conn.close()
+    with pytest.raises(InputError, match="not a posttime history store"):
+        HistoryStore(other)
+    newer = tmp_path / "newer.sqlite"
+    with HistoryStore(newer) as store:
+        store._conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(InputError, match="newer posttime"):
+        HistoryStore(newer)
+    with pytest.raises(InputError, match="is a folder"):
+        HistoryStore(tmp_path)
+
+
+def test_default_path_is_in_the_app_folder():
+    assert history.default_path().name == "history.sqlite"
+    assert "posttime" in str(history.default_path().parent)
+
+
+def test_names_a_real_name_beats_an_id_and_the_newest_name_wins(tmp_path, page):
+    small = page.iloc[:50]
+    unnamed = small.assign(page_name=small["page_id"])
+    a = export(tmp_path, "Jan-01-2024_Feb-28-2024_1.csv", unnamed)
+    b = export(tmp_path, "Jan-01-2024_Jan-31-2024_1.csv", small.assign(page_name="Old Name"))
+    c = export(tmp_path, "Jan-01-2024_Mar-31-2024_1.csv", small.assign(page_name="New Name"))
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        store.ingest([c, a, b])
+        assert store.pages()["page_name"].tolist() == ["New Name"]
+        assert set(store.posts()["page_name"]) == {"New Name"}
+
+
+def test_progress_is_called_before_each_file_and_at_the_end(tmp_path, page):
+    a = export(tmp_path, "a.csv", page.iloc[:300])
+    b = export(tmp_path, "b.csv", page.iloc[300:])
+    calls = []
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        store.ingest([a, tmp_path / "missing.csv", b],
+                     progress=lambda done, total, name: calls.append((done, total, name)))
+    assert calls == [(0, 3, "a.csv"), (2, 3, "b.csv"), (3, 3, "")]
+
+
+def test_a_store_locked_for_longer_than_the_timeout_is_busy(tmp_path, page):
+    db = tmp_path / "h.sqlite"
+    path = export(tmp_path, "a.csv", page.iloc[:100])
+    with HistoryStore(db):
+        pass
+    holder = sqlite3.connect(db, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        with HistoryStore(db, timeout=0.2) as store:
+            with pytest.raises(history.StoreBusyError, match="is busy"):
+                store.ingest([path])
+        holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+    with HistoryStore(db) as store:
+        assert store.ingest([path]).files[0].status == INGESTED
