@@ -24,21 +24,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from sim import BUSINESS_SUITE_COLUMNS  # noqa: E402  (the test helpers are not a package)
+
 DATA = Path(__file__).resolve().parent / ".data"
 TARGET_RATIO = 2.0
 TARGET_MB = 2048
-
-COLUMNS = [
-    "Post ID", "Page ID", "Page name", "Title", "Description", "Duration (sec)",
-    "Publish time", "Caption type", "Permalink", "Is crosspost", "Is share", "Post type",
-    "Languages", "Custom labels", "Funded content status", "Data comment", "Date", "Views",
-    "Views from Organic posts", "Views from Boosted posts", "Reach",
-    "Reach from Organic posts", "Reach from Boosted posts", "3-second video views",
-    "1-minute video views", "3-Second viewers", "1-minute viewers",
-    "3-second video views from Boosted posts", "3-second video views from Organic posts",
-    "Reactions, Comments and Shares", "Reactions", "Comments", "Shares", "Seconds viewed",
-    "Average Seconds viewed",
-]  # fmt: skip
 
 
 def generate(rows: int, path: Path, seed: int = 7) -> None:
@@ -102,7 +94,7 @@ def generate(rows: int, path: Path, seed: int = 7) -> None:
             "Seconds viewed": "",
             "Average Seconds viewed": "",
         },
-        columns=COLUMNS,
+        columns=list(BUSINESS_SUITE_COLUMNS),
     )
     df = df.iloc[rng.permutation(rows)]
     path.parent.mkdir(parents=True, exist_ok=True)
