@@ -357,9 +357,14 @@ class HistoryStore:
 
     Examples
     --------
-    >>> with HistoryStore("history.sqlite") as store:  # doctest: +SKIP
-    ...     report = store.ingest(["exports/"])
-    ...     posts = store.posts()
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from posttime.samples import sample_paths
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     with HistoryStore(Path(folder) / "history.sqlite") as store:
+    ...         report = store.ingest(sample_paths())
+    ...         print(len(store.posts()), store.pages()["page_name"].tolist())
+    1500 ['Sample Bakery']
     """
 
     _SELECT = (
