@@ -78,7 +78,7 @@ def test_permutation_pvalues_repeat_with_the_seed():
 def test_drawn_subsets_are_uniform(k, total):
     """Both ways of drawing group members (rejection and argpartition) are uniform."""
     rng = np.random.default_rng(11)
-    rows = stats._draw_members(rng, 30000, k, total)
+    rows = stats.draw_members(rng, 30000, k, total)
     assert (np.sort(rows, axis=1)[:, 1:] != np.sort(rows, axis=1)[:, :-1]).all()
     keys = pd.Series([tuple(sorted(r)) for r in rows.tolist()]).value_counts()
     assert len(keys) == math.comb(total, k)

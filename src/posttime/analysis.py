@@ -93,7 +93,7 @@ class AnalysisResult:
     def to_dict(self) -> dict:
         """The stable JSON contract of ``posttime analyze --format json``."""
         windows = [
-            {key: _plain(row[key]) for key in WINDOW_COLUMNS}
+            {key: json_value(row[key]) for key in WINDOW_COLUMNS}
             for row in self.windows.to_dict("records")
         ]
         return {
@@ -108,15 +108,15 @@ class AnalysisResult:
             "baseline": {"label": BASELINE_LABEL, "n": self.baseline_n},
             "windows": windows,
             "claims": [
-                {"id": c.id, "text": c.text, "n": c.n, "lift": _plain(c.lift),
-                 "p_holm": _plain(c.p_holm), "verdict": c.verdict}
+                {"id": c.id, "text": c.text, "n": c.n, "lift": json_value(c.lift),
+                 "p_holm": json_value(c.p_holm), "verdict": c.verdict}
                 for c in self.claims
             ],
             "headline": self.headline,
         }
 
 
-def _plain(value):
+def json_value(value):
     """JSON-ready scalar: floats to 6 significant digits, NaN and inf to None."""
     if value is None or value is pd.NA:
         return None

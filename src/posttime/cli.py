@@ -380,6 +380,127 @@ def weekly(
         raise typer.Exit(int(ExitCode.BAD_INPUT))
 
 
+COMPARE_ARGUMENT = typer.Argument(
+    None, metavar="A B", show_default=False,
+    help="Page A's and page B's exports: each an export file, or a folder whose CSV files "
+    "are all exports of that one page. With --pages: any export files holding both pages.",
+)
+
+
+@app.command()
+@handle_errors
+def compare(
+    inputs: list[Path] = COMPARE_ARGUMENT,
+    pages: tuple[str, str] | None = typer.Option(
+        None, "--pages", metavar="NAME_A NAME_B",
+        help="Pick pages A and B by name or id from the exports given (for instance one "
+        "Business Suite file holding several pages).",
+    ),
+    sample: bool = typer.Option(False, "--sample", help="Compare the two bundled sample pages."),
+    tz: str | None = TZ_OPTION,
+    export_tz: str | None = EXPORT_TZ_OPTION,
+    mapping: str | None = MAP_OPTION,
+    metric: str = METRIC_OPTION,
+    post_type: str | None = typer.Option(
+        None, "--type", help="Compare one post type only: photo, video, reel, link, text, other."
+    ),
+    since: str | None = typer.Option(None, "--since", help="First day to include (YYYY-MM-DD)."),
+    until: str | None = typer.Option(None, "--until", help="Last day to include (YYYY-MM-DD)."),
+    grain: str = GRAIN_OPTION,
+    include_paid: bool = typer.Option(
+        False, "--include-paid", help="Keep boosted (paid) posts; they are left out by default."
+    ),
+    fmt: str = typer.Option(
+        "table", "--format", "-f", help="Output format: table, json or markdown."
+    ),
+    output: Path | None = OUTPUT_OPTION,
+    seed: int = SEED_OPTION,
+) -> None:
+    """Compare two pages: do they do best at different times, and does one simply do better?
+
+    Both pages are measured in one audience zone (--tz) and cut into the same windows. The
+    report tests whether their time-of-day profiles differ by more than a constant
+    (permutation test), says separately whether one page gets more engagement per post
+    overall, lists each page's best windows and the windows good for both, and tests each
+    window's difference.
+
+    Examples: posttime compare ours.csv theirs.csv --tz Europe/Berlin;
+    posttime compare exports/ours/ exports/theirs/;
+    posttime compare agency.csv --pages "Bakery" "Cafe".
+    """
+    from posttime.analysis import AnalysisOptions
+    from posttime.compare import compare as run_compare
+    from posttime.loaders import select_page
+    from posttime.loaders.common import UNNAMED_PAGE
+    from posttime.render.compare import CompareFormat, print_comparison, render_comparison
+
+    chosen = choose_format(fmt, CompareFormat)
+    if sample:
+        if inputs:
+            raise UsageError("give export files or --sample, not both")
+        from posttime.samples import sample_paths
+
+        inputs = sample_paths(all=True)
+    inputs = list(inputs or [])
+
+    def side_files(path: Path) -> list[Path]:
+        if not path.is_dir():
+            return [path]
+        found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+        if not found:
+            raise UsageError(f"folder {path} holds no CSV files")
+        return found
+
+    def side_name(posts, path: Path | None) -> str:
+        name = str(posts["page_name"].iloc[0]) if len(posts) else UNNAMED_PAGE
+        return path.stem if name == UNNAMED_PAGE and path is not None else name
+
+    if pages is not None:
+        if not inputs:
+            raise UsageError("name the export files that hold the two pages")
+        loaded = load_inputs([f for p in inputs for f in side_files(p)], False, export_tz,
+                             mapping)
+        posts = loaded.require_posts()
+        sides = [select_page(posts, name) for name in pages]
+        names = [side_name(s, None) for s in sides]
+        dropped = (None, None)
+        export_timezone = loaded.export_timezone
+    else:
+        if len(inputs) != 2:
+            raise UsageError(
+                f"compare takes two inputs, A and B (got {len(inputs)}); or name two pages of "
+                "one export with --pages NAME_A NAME_B"
+            )
+        sides, names, drops = [], [], []
+        for path in inputs:
+            loaded = load_inputs(side_files(path), False, export_tz, mapping)
+            posts = loaded.require_posts()
+            found = loaded.pages()
+            if posts["page_id"].nunique() > 1:
+                raise UsageError(
+                    f"{path} holds {len(found)} pages ({', '.join(found)}); pick two with "
+                    "--pages NAME_A NAME_B"
+                )
+            sides.append(posts)
+            names.append(side_name(posts, path))
+            drops.append(loaded.dropped)
+        dropped = (drops[0], drops[1])
+        export_timezone = loaded.export_timezone
+    options = AnalysisOptions(
+        metric=metric, timezone=resolve_tz(tz, sample), export_timezone=export_timezone,
+        grain=grain, post_type=post_type, since=parse_day(since, "--since"),
+        until=parse_day(until, "--until"), include_paid=include_paid, seed=seed,
+    )
+    if names[0] == names[1]:
+        names = [f"{names[0]} (A)", f"{names[1]} (B)"]
+    result = run_compare(sides[0], sides[1], options, names=(names[0], names[1]),
+                         dropped=dropped)
+    if chosen is CompareFormat.table and output is None:
+        print_comparison(result)
+        return
+    emit(render_comparison(result, chosen), output)
+
+
 def run() -> None:
     """Entry point for ``python -m posttime``."""
     app(prog_name="posttime")

@@ -90,7 +90,7 @@ def _welch_t(sum_a, sq_a, n_a, sum_b, sq_b, n_b):
         return (sum_a / n_a - sum_b / n_b) / np.sqrt(var_a / n_a + var_b / n_b)
 
 
-def _draw_members(rng: np.random.Generator, size: int, k: int, total: int) -> np.ndarray:
+def draw_members(rng: np.random.Generator, size: int, k: int, total: int) -> np.ndarray:
     """``size`` rows of ``k`` distinct indices below ``total``, each row a uniform k-subset."""
     if k * (k - 1) / 2 > total:
         keys = rng.random((size, total))
@@ -146,7 +146,7 @@ def permutation_pvalues(
     while done < n_resamples:
         size = min(batch, n_resamples - done)
         # Draw the members of the smaller group; the other group is the rest.
-        members = _draw_members(rng, size, min(n_a, n_b), len(pooled))
+        members = draw_members(rng, size, min(n_a, n_b), len(pooled))
         sum_small = pooled[members].sum(axis=1)
         sq_small = squares[members].sum(axis=1)
         if n_a <= n_b:

@@ -1,0 +1,320 @@
+"""Rendering a comparison of two pages: terminal table, JSON and Markdown."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from enum import Enum
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from posttime.outcome import METRICS
+from posttime.render.heatmap import _shade
+from posttime.render.tables import ASSOCIATION, GRAIN_NAMES, fmt_lift, fmt_p
+from posttime.windows import WEEKDAYS, Grid, label
+
+VERDICT_STYLES = {
+    "better": "bold green", "worse": "bold red", "no-difference": "", "insufficient-data": "dim",
+    "a-better": "bold cyan", "b-better": "bold magenta",
+}
+#: per-window differences shown in the table and in Markdown, largest first.
+SHOWN_DIFFERENCES = 10
+SHOWN_GOOD = 10
+
+DIFFERENCE_NOTE = (
+    "Difference: how much better page A's posts did in a window than page B's, each measured "
+    "against its own page's usual post (trend and post type taken out), after removing the "
+    "pages' overall gap; above 1 favours A."
+)
+PROFILE_NOTE = (
+    "The profile test compares the two pages' time-of-day profiles (00-06, 06-10, 10-14, "
+    "14-18, 18-24; each part's difference measured within weekdays) and asks whether they "
+    "differ by more than a constant; its p-value comes from shuffling the page labels "
+    "within each window."
+)
+
+
+class CompareFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+def _verdict(value: str) -> Text:
+    return Text(value, style=VERDICT_STYLES.get(value, ""))
+
+
+def _posts_line(result) -> str:
+    (a, b), (ra, rb) = result.names, result.analyses
+    return f"{a}: {ra.posts_used:,} posts used; {b}: {rb.posts_used:,} posts used."
+
+
+def header(result) -> Text:
+    opts = result.options
+    a, b = result.names
+    return Text.assemble(
+        ("posttime compare", "bold"),
+        f" · A = {a} · B = {b} · {opts.metric} ({METRICS[opts.metric]}) · ",
+        f"times in {opts.timezone} · {GRAIN_NAMES[result.grain]}",
+    )
+
+
+MARKS = {"better": " ▲", "worse": " ▼"}
+
+
+def _top_cells(windows) -> list[tuple[str, str]]:
+    return [(f"{label(w.weekday, w.start, w.end)} ({w.n})",
+             fmt_lift(w.shrunk_lift) + MARKS.get(w.verdict, "  ")) for w in windows.itertuples()]
+
+
+def top_table(result) -> Table:
+    """The best ranked windows of each page, side by side."""
+    cells = [_top_cells(result.top_windows(0)), _top_cells(result.top_windows(1))]
+    table = Table(
+        title=f"Best windows of each page (top {result.top}; shrunken lift against the page's "
+              "own weekdays 10-14)",
+        title_justify="left", box=box.SIMPLE_HEAD,
+    )
+    for name, justify in (("#", "right"), ("A (posts)", "left"), ("Shrunk", "right"),
+                          ("B (posts)", "left"), ("Shrunk", "right")):
+        table.add_column(name, justify=justify, no_wrap=True)
+    rows = max(len(cells[0]), len(cells[1]), 1)
+    for i in range(rows):
+        row = [str(i + 1) if i < max(len(cells[0]), len(cells[1])) else ""]
+        for side in cells:
+            if i < len(side):
+                row += list(side[i])
+            elif i == 0:
+                row += ["no window tested", ""]
+            else:
+                row += ["", ""]
+        table.add_row(*row)
+    return table
+
+
+def parts_table(result) -> Table | None:
+    """The profile test's parts of the day: A against B, the overall gap taken out."""
+    parts = result.profile.by_part
+    if result.profile.statistic is None or parts.empty:
+        return None
+    table = Table(title="Time of day, A against B (the pages' overall gap taken out)",
+                  title_justify="left", box=box.SIMPLE_HEAD)
+    for name, justify in (("Hours", "left"), ("Windows", "right"), ("Posts A/B", "right"),
+                          ("Difference", "right")):
+        table.add_column(name, justify=justify, no_wrap=True)
+    for part in parts.itertuples():
+        table.add_row(f"{part.start:02d}-{part.end:02d}", str(part.windows),
+                      f"{part.n_a}/{part.n_b}", fmt_lift(part.difference))
+    return table
+
+
+def good_note(result) -> str | None:
+    """Why the good-for-both list is empty, or what it rests on when a page's windows do
+    not differ."""
+    untested = [name for name, r in zip(result.names, result.analyses, strict=True)
+                if not r.windows["tested"].any()]
+    if untested:
+        return (f"{' and '.join(untested)} has no window with enough posts to rank, so no "
+                "window can be called good for both.")
+    if result.good_for_both.empty:
+        return "No window is above its page's weekdays 10-14 on both pages."
+    flat = [name for name, r in zip(result.names, result.analyses, strict=True)
+            if r.tau2 == 0]
+    if flat:
+        return (f"The windows of {' and '.join(flat)} differ no more than chance would make "
+                "them, so all its shrunken lifts are the same: the list says little about "
+                f"{'them' if len(flat) > 1 else 'that page'}.")
+    return None
+
+
+def good_table(result):
+    both = result.good_for_both
+    note = good_note(result)
+    if both.empty:
+        return Text(f"Good for both pages: {note}", style="dim")
+    shown = both.head(SHOWN_GOOD)
+    table = Table(title=f"Good for both pages ({len(both)} windows; showing {len(shown)})",
+                  caption=note, caption_justify="left", title_justify="left",
+                  box=box.SIMPLE_HEAD)
+    for name, justify in (("Window", "left"), ("Posts A", "right"), ("Posts B", "right"),
+                          ("Shrunk A", "right"), ("Shrunk B", "right")):
+        table.add_column(name, justify=justify, no_wrap=True)
+    for w in shown.itertuples():
+        table.add_row(label(w.weekday, w.start, w.end), str(w.n_a), str(w.n_b),
+                      fmt_lift(w.shrunk_lift_a), fmt_lift(w.shrunk_lift_b))
+    return table
+
+
+def largest_differences(result):
+    """Tested windows, largest difference (either way) first."""
+    tested = result.tested
+    size = tested["difference"].map(lambda x: abs(math.log(x)))
+    return tested.assign(size=size).sort_values(["size", "window"], ascending=[False, True])
+
+
+def differences_table(result) -> Table | Text:
+    tested = result.tested
+    if tested.empty:
+        return Text("No window has 10 posts on both pages, so no window is compared.",
+                    style="dim")
+    shown = largest_differences(result).head(SHOWN_DIFFERENCES)
+    table = Table(
+        title=f"Largest differences between the pages ({len(shown)} of {len(tested)} windows "
+              "with 10 posts on both; BH-corrected)",
+        title_justify="left", box=box.SIMPLE_HEAD,
+    )
+    for name, justify in (("Window", "left"), ("Posts A/B", "right"), ("Lift A", "right"),
+                          ("Lift B", "right"), ("Difference", "right"), ("q", "right"),
+                          ("Verdict", "left")):
+        table.add_column(name, justify=justify, no_wrap=True)
+    for w in shown.itertuples():
+        table.add_row(label(w.weekday, w.start, w.end), f"{w.n_a}/{w.n_b}",
+                      fmt_lift(w.lift_a), fmt_lift(w.lift_b), fmt_lift(w.difference),
+                      fmt_p(w.q), _verdict(w.verdict))
+    return table
+
+
+def difference_heatmap(result) -> Table:
+    """Weekday x block, each tested cell the difference (A against B), shaded."""
+    grid = Grid(result.grain)
+    cells = result.windows.set_index(["weekday", "start"])
+    table = Table(
+        title="Difference per window (A against B)",
+        box=None, pad_edge=False, padding=(0, 1), title_justify="left",
+    )
+    table.add_column("", justify="left")
+    edges = grid.edges
+    for start, end in zip(edges[:-1], edges[1:], strict=True):
+        name = f"{start:02d}" if result.grain == "2h" else f"{start:02d}-{end:02d}"
+        table.add_column(name, justify="right", min_width=4)
+    for day in WEEKDAYS:
+        row: list[Text] = [Text(day)]
+        for start in edges[:-1]:
+            w = cells.loc[(day, int(start))]
+            if not w["tested"]:
+                row.append(Text("·", style="dim"))
+                continue
+            mark = {"a-better": "▲", "b-better": "▼"}.get(w["verdict"], "")
+            row.append(Text(f"{mark}{w['difference']:.2f}",
+                            style=f"bold white on {_shade(w['difference'])}"))
+        table.add_row(*row)
+    return table
+
+
+def comparison_view(result) -> Group:
+    """The whole terminal report of ``posttime compare``."""
+    parts = [
+        header(result), Text(_posts_line(result), style="dim"), Text(""),
+        Text(result.headline, style="bold"), Text(""),
+        parts_table(result), top_table(result),
+        Text("▲ reliably better, ▼ reliably worse than the page's own weekdays 10-14.",
+             style="dim"),
+        Text(""), good_table(result), Text(""), differences_table(result), Text(""),
+    ]
+    if not result.tested.empty:
+        parts += [difference_heatmap(result),
+                  Text("Green: A does relatively better, red: B does. ▲ reliably better for A, "
+                       "▼ reliably better for B; · fewer than 10 posts on a page.", style="dim"),
+                  Text("")]
+    parts += [Text(PROFILE_NOTE, style="dim"), Text(DIFFERENCE_NOTE, style="dim"),
+              Text(ASSOCIATION, style="dim")]
+    return Group(*(part for part in parts if part is not None))
+
+
+def print_comparison(result) -> None:
+    """Print the terminal report on stdout (colour only on a terminal, as rich decides)."""
+    from posttime.render.console import stdout_console
+
+    stdout_console().print(comparison_view(result))
+
+
+def to_table(result) -> str:
+    """The terminal report as plain text (for --output or a pipe)."""
+    buffer = io.StringIO()
+    Console(file=buffer, width=110, color_system=None, force_terminal=False).print(
+        comparison_view(result)
+    )
+    return buffer.getvalue()
+
+
+def to_json(result) -> str:
+    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def to_markdown(result) -> str:
+    a, b = result.names
+    opts = result.options
+    profile = result.profile
+    lines = [
+        f"# Posting times compared: {a} and {b}", "", f"**{result.headline}**", "",
+        f"Metric: {opts.metric}. {_posts_line(result)} Times in {opts.timezone}; "
+        f"{GRAIN_NAMES[result.grain]}.", "",
+    ]
+    if profile.statistic is not None:
+        shown_p = fmt_p(profile.p)
+        shown_p = f"p {shown_p[0]} {shown_p[1:]}" if shown_p.startswith("<") else f"p = {shown_p}"
+        lines += [f"Profile test: Q = {profile.statistic:.2f}, permutation {shown_p} "
+                  f"({profile.permutations} permutations, "
+                  f"{profile.windows_used} windows).", "",
+                  "| Hours | Windows | Posts A/B | Difference (A against B) |",
+                  "|---|---:|---:|---:|"]
+        for part in profile.by_part.itertuples():
+            lines.append(f"| {part.start:02d}-{part.end:02d} | {part.windows} "
+                         f"| {part.n_a}/{part.n_b} | {fmt_lift(part.difference)} |")
+        lines.append("")
+    level = result.level
+    if math.isfinite(level.ratio):
+        lines += [f"Level: {a} / {b} = {level.ratio:.2f}x per post "
+                  f"(90% interval {level.low:.2f}-{level.high:.2f}).", ""]
+    lines += ["## Best windows of each page", "",
+              "Shrunken lift against the page's own weekdays 10-14; ▲ reliably better, "
+              "▼ reliably worse.", "",
+              "| # | A (posts) | Shrunk | B (posts) | Shrunk |", "|---:|---|---:|---|---:|"]
+    cells = [_top_cells(result.top_windows(0)), _top_cells(result.top_windows(1))]
+    for i in range(max(len(cells[0]), len(cells[1]))):
+        row = [str(i + 1)]
+        for side in cells:
+            row += [c.strip() for c in side[i]] if i < len(side) else ["", ""]
+        lines.append("| " + " | ".join(row) + " |")
+    if not cells[0] or not cells[1]:
+        empty = " and ".join(n for n, c in zip(result.names, cells, strict=True) if not c)
+        lines += ["", f"No window of {empty} has enough posts to be tested."]
+    lines += ["", "## Good for both pages", ""]
+    note = good_note(result)
+    if note:
+        lines.append(note)
+    if not result.good_for_both.empty:
+        if note:
+            lines.append("")
+        lines += ["| Window | Posts A | Posts B | Shrunk A | Shrunk B |",
+                  "|---|---:|---:|---:|---:|"]
+        for w in result.good_for_both.head(SHOWN_GOOD).itertuples():
+            lines.append(f"| {label(w.weekday, w.start, w.end)} | {w.n_a} | {w.n_b} "
+                         f"| {fmt_lift(w.shrunk_lift_a)} | {fmt_lift(w.shrunk_lift_b)} |")
+    lines += ["", "## Largest differences between the pages", ""]
+    if result.tested.empty:
+        lines.append("No window has 10 posts on both pages, so no window is compared.")
+    else:
+        lines += ["| Window | Posts A/B | Lift A | Lift B | Difference | q | Verdict |",
+                  "|---|---:|---:|---:|---:|---:|---|"]
+        for w in largest_differences(result).head(SHOWN_DIFFERENCES).itertuples():
+            lines.append(
+                f"| {label(w.weekday, w.start, w.end)} | {w.n_a}/{w.n_b} | {fmt_lift(w.lift_a)} "
+                f"| {fmt_lift(w.lift_b)} | {fmt_lift(w.difference)} | {fmt_p(w.q)} "
+                f"| {w.verdict} |"
+            )
+    lines += ["", PROFILE_NOTE, "", DIFFERENCE_NOTE, "", ASSOCIATION, ""]
+    return "\n".join(lines)
+
+
+#: every --format value maps to exactly one renderer.
+RENDERERS = {CompareFormat.table: to_table, CompareFormat.json: to_json,
+             CompareFormat.markdown: to_markdown}
+
+
+def render_comparison(result, fmt: CompareFormat) -> str:
+    return RENDERERS[fmt](result)
