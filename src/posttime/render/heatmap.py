@@ -24,7 +24,8 @@ def _shade(lift: float) -> str:
 def heatmap(result) -> Group:
     """One row per weekday, one column per block, each cell the window's post count.
 
-    Tested cells are shaded by the window's lift against the baseline; ▲ and ▼ mark
+    Tested cells are shaded by the window's shrunken lift against the baseline (the lift
+    the ranking uses, so that a few lucky posts do not light up a cell); ▲ and ▼ mark
     windows that are reliably better or worse. Cells with too few posts to test are plain.
     """
     grid = Grid(result.grain)
@@ -44,13 +45,14 @@ def heatmap(result) -> Group:
                 continue
             mark = {"better": "▲", "worse": "▼"}.get(w["verdict"], "")
             if w["tested"]:
-                row.append(Text(f"{mark}{int(w['n'])}", style=f"bold white on {_shade(w['lift'])}"))
+                shade = _shade(w["shrunk_lift"])
+                row.append(Text(f"{mark}{int(w['n'])}", style=f"bold white on {shade}"))
             else:
                 row.append(Text(str(int(w["n"])), style="dim"))
         table.add_row(*row)
     hours = "Columns start at the hour shown. " if result.grain == "2h" else ""
     return Group(
-        Text("Posts per window, shaded by lift against weekdays 10-14", style="bold"),
+        Text("Posts per window, shaded by shrunken lift against weekdays 10-14", style="bold"),
         table,
         Text(f"{hours}▲ reliably better, ▼ reliably worse; plain cells have too few posts "
              "to test.", style="dim"),
