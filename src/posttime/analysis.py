@@ -191,7 +191,9 @@ def prepare(posts: pd.DataFrame, options: AnalysisOptions) -> tuple[pd.DataFrame
     return used, excluded
 
 
-def _group_stats(r: np.ndarray, groups: np.ndarray, size: int) -> pd.DataFrame:
+def group_stats(r: np.ndarray, groups: np.ndarray, size: int) -> pd.DataFrame:
+    """Per group id below ``size``: ``n``, ``mean``, ``var`` (ddof=1), ``sum`` and ``ss``
+    (sum of squared deviations) of ``r``; NaN where a group is too small."""
     n = np.bincount(groups, minlength=size).astype(float)
     total = np.bincount(groups, weights=r, minlength=size)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -282,7 +284,7 @@ def score_windows(
     r = used["residual"].to_numpy()
     window = grid.assign(used["weekday_index"].to_numpy(), used["hour"].to_numpy())
     base = used["in_baseline"].to_numpy()
-    table = grid.frame().join(_group_stats(r, window, grid.size))
+    table = grid.frame().join(group_stats(r, window, grid.size))
     rb = r[base]
     n_b, mean_b = len(rb), (float(rb.mean()) if len(rb) else np.nan)
     # Each window is compared with the baseline minus itself.

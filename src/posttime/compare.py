@@ -50,6 +50,7 @@ from posttime.analysis import (
     AnalysisOptions,
     AnalysisResult,
     analyze_prepared,
+    group_stats,
     json_value,
     prepare,
 )
@@ -364,15 +365,6 @@ def _prepare_side(posts: pd.DataFrame, options: AnalysisOptions, name: str):
     return used, excluded
 
 
-def _window_summary(r: np.ndarray, window: np.ndarray, size: int) -> pd.DataFrame:
-    n = np.bincount(window, minlength=size).astype(float)
-    total = np.bincount(window, weights=r, minlength=size)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = total / n
-        var = np.bincount(window, weights=(r - mean[window]) ** 2, minlength=size) / (n - 1)
-    return pd.DataFrame({"n": n.astype(int), "mean": mean, "var": var})
-
-
 def _weights(sa: pd.DataFrame, sb: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Window differences d_c and their weights 1 / v_c, with each page's within-window
     variance pooled over the windows (as in the profile test)."""
@@ -440,8 +432,8 @@ def compare_windows(
     window_b = grid.assign(used_b["weekday_index"].to_numpy(), used_b["hour"].to_numpy())
     r_a = used_a["residual"].to_numpy()
     r_b = used_b["residual"].to_numpy()
-    sa = _window_summary(r_a, window_a, grid.size)
-    sb = _window_summary(r_b, window_b, grid.size)
+    sa = group_stats(r_a, window_a, grid.size)
+    sb = group_stats(r_b, window_b, grid.size)
     table = grid.frame()
     table["n_a"], table["n_b"] = sa["n"], sb["n"]
     # A window where neither page's posts vary cannot be weighed (it needs identical figures).

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from posttime.outcome import METRICS
-from posttime.render.heatmap import _shade
+from posttime.render.heatmap import grid_table, shade
 from posttime.render.tables import ASSOCIATION, GRAIN_NAMES, fmt_lift, fmt_p
 from posttime.windows import WEEKDAYS, Grid, label
 
@@ -180,17 +180,10 @@ def differences_table(result) -> Table | Text:
 
 def difference_heatmap(result) -> Table:
     """Weekday x block, each tested cell the difference (A against B), shaded."""
-    grid = Grid(result.grain)
+    edges = Grid(result.grain).edges
     cells = result.windows.set_index(["weekday", "start"])
-    table = Table(
-        title="Difference per window (A against B)",
-        box=None, pad_edge=False, padding=(0, 1), title_justify="left",
-    )
-    table.add_column("", justify="left")
-    edges = grid.edges
-    for start, end in zip(edges[:-1], edges[1:], strict=True):
-        name = f"{start:02d}" if result.grain == "2h" else f"{start:02d}-{end:02d}"
-        table.add_column(name, justify="right", min_width=4)
+    table = grid_table(result.grain, min_width=4, title="Difference per window (A against B)",
+                       title_justify="left")
     for day in WEEKDAYS:
         row: list[Text] = [Text(day)]
         for start in edges[:-1]:
@@ -200,7 +193,7 @@ def difference_heatmap(result) -> Table:
                 continue
             mark = {"a-better": "▲", "b-better": "▼"}.get(w["verdict"], "")
             row.append(Text(f"{mark}{w['difference']:.2f}",
-                            style=f"bold white on {_shade(w['difference'])}"))
+                            style=f"bold white on {shade(w['difference'])}"))
         table.add_row(*row)
     return table
 

@@ -14,11 +14,23 @@ from posttime.windows import WEEKDAYS, Grid
 FULL_SHADE = 1.5
 
 
-def _shade(lift: float) -> str:
+def shade(lift: float) -> str:
     """Background colour for a lift: green above 1, red below, stronger further away."""
     strength = min(1.0, abs(math.log(lift)) / math.log(FULL_SHADE))
     level = int(round(40 + 140 * strength))
     return f"rgb(20,{level},60)" if lift >= 1 else f"rgb({level},30,40)"
+
+
+def grid_table(grain: str, min_width: int = 3, **options) -> Table:
+    """An empty weekday x block table: a weekday column, then one column per block (two-hour
+    blocks are named by their first hour, dayparts by their hours)."""
+    table = Table(box=None, pad_edge=False, padding=(0, 1), **options)
+    table.add_column("", justify="left")
+    edges = Grid(grain).edges
+    for start, end in zip(edges[:-1], edges[1:], strict=True):
+        name = f"{start:02d}" if grain == "2h" else f"{start:02d}-{end:02d}"
+        table.add_column(name, justify="right", min_width=min_width)
+    return table
 
 
 def heatmap(result) -> Group:
@@ -28,14 +40,9 @@ def heatmap(result) -> Group:
     the ranking uses, so that a few lucky posts do not light up a cell); ▲ and ▼ mark
     windows that are reliably better or worse. Cells with too few posts to test are plain.
     """
-    grid = Grid(result.grain)
+    edges = Grid(result.grain).edges
     cells = result.windows.set_index(["weekday", "start"])
-    table = Table(box=None, pad_edge=False, padding=(0, 1))
-    table.add_column("", justify="left")
-    edges = grid.edges
-    for start, end in zip(edges[:-1], edges[1:], strict=True):
-        name = f"{start:02d}" if result.grain == "2h" else f"{start:02d}-{end:02d}"
-        table.add_column(name, justify="right", min_width=3)
+    table = grid_table(result.grain)
     for day in WEEKDAYS:
         row: list[Text] = [Text(day)]
         for start in edges[:-1]:
@@ -45,8 +52,8 @@ def heatmap(result) -> Group:
                 continue
             mark = {"better": "▲", "worse": "▼"}.get(w["verdict"], "")
             if w["tested"]:
-                shade = _shade(w["shrunk_lift"])
-                row.append(Text(f"{mark}{int(w['n'])}", style=f"bold white on {shade}"))
+                colour = shade(w["shrunk_lift"])
+                row.append(Text(f"{mark}{int(w['n'])}", style=f"bold white on {colour}"))
             else:
                 row.append(Text(str(int(w["n"])), style="dim"))
         table.add_row(*row)
