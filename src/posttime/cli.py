@@ -97,6 +97,14 @@ GRAIN_OPTION = typer.Option(
     help="Window size: 2h (two-hour blocks), daypart (five parts of the day) or auto "
     "(2h from 800 posts on).",
 )
+TYPE_OPTION = typer.Option(
+    None, "--type", help="Only posts of one type: photo, video, reel, link, text, other."
+)
+SINCE_OPTION = typer.Option(None, "--since", help="First day to include (YYYY-MM-DD).")
+UNTIL_OPTION = typer.Option(None, "--until", help="Last day to include (YYYY-MM-DD).")
+INCLUDE_PAID_OPTION = typer.Option(
+    False, "--include-paid", help="Keep boosted (paid) posts; they are left out by default."
+)
 OUTPUT_OPTION = typer.Option(
     None, "--output", "-o", help="Write the report to this file (atomically) instead of stdout."
 )
@@ -119,12 +127,21 @@ def resolve_tz(tz: str | None, sample: bool = False) -> str:
     return name
 
 
+def resolve_export_tz(export_tz: str | None) -> str:
+    """The export zone: --export-tz / POSTTIME_EXPORT_TZ, else Facebook's Pacific time;
+    checked."""
+    from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone
+
+    name = export_tz or DEFAULT_EXPORT_TZ
+    get_zone(name, option="--export-tz")
+    return name
+
+
 def load_inputs(files: list[Path] | None, sample: bool, export_tz: str | None,
                 mapping_spec: str | None):
     """Load the export files named on the command line (or the bundled sample)."""
     from posttime.loaders import load_exports
     from posttime.loaders.mapped import parse_mapping
-    from posttime.timezones import DEFAULT_EXPORT_TZ
 
     if sample and files:
         raise UsageError("give export files or --sample, not both")
@@ -134,7 +151,7 @@ def load_inputs(files: list[Path] | None, sample: bool, export_tz: str | None,
         files = sample_paths()
     if not files:
         raise UsageError("name one or more export files (CSV), or try --sample")
-    return load_exports(files, export_tz=export_tz or DEFAULT_EXPORT_TZ,
+    return load_exports(files, export_tz=resolve_export_tz(export_tz),
                         mapping=parse_mapping(mapping_spec))
 
 
@@ -156,6 +173,19 @@ def emit(text: str, output: Path | None) -> None:
 
     write_atomic(output, text)
     typer.echo(f"Wrote {output}", err=True)
+
+
+def analysis_options(*, metric: str, tz: str | None, sample: bool, export_timezone: str,
+                     grain: str, post_type: str | None, since: str | None, until: str | None,
+                     include_paid: bool, seed: int):
+    """The AnalysisOptions that analyze and compare build from their shared options."""
+    from posttime.analysis import AnalysisOptions
+
+    return AnalysisOptions(
+        metric=metric, timezone=resolve_tz(tz, sample), export_timezone=export_timezone,
+        grain=grain, post_type=post_type, since=parse_day(since, "--since"),
+        until=parse_day(until, "--until"), include_paid=include_paid, seed=seed,
+    )
 
 
 def parse_day(value: str | None, option: str):
@@ -180,18 +210,14 @@ def analyze(
     mapping: str | None = MAP_OPTION,
     page: str | None = PAGE_OPTION,
     metric: str = METRIC_OPTION,
-    post_type: str | None = typer.Option(
-        None, "--type", help="Analyse one post type only: photo, video, reel, link, text, other."
-    ),
+    post_type: str | None = TYPE_OPTION,
     by_type: bool = typer.Option(
         False, "--by-type", help="Best windows per post type, each tested on its own posts."
     ),
-    since: str | None = typer.Option(None, "--since", help="First day to include (YYYY-MM-DD)."),
-    until: str | None = typer.Option(None, "--until", help="Last day to include (YYYY-MM-DD)."),
+    since: str | None = SINCE_OPTION,
+    until: str | None = UNTIL_OPTION,
     grain: str = GRAIN_OPTION,
-    include_paid: bool = typer.Option(
-        False, "--include-paid", help="Keep boosted (paid) posts; they are left out by default."
-    ),
+    include_paid: bool = INCLUDE_PAID_OPTION,
     top: int = typer.Option(10, "--top", min=1, help="How many ranked windows to show."),
     fmt: str = typer.Option(
         "table", "--format", "-f", help="Output format: table, json, csv or markdown."
@@ -204,8 +230,8 @@ def analyze(
     Prints a headline, the ranked windows with how sure each result is, a weekday x hour
     heatmap, the five claims of the usual advice, and what was left out.
     """
-    from posttime.analysis import AnalysisOptions, analyze_by_type
     from posttime.analysis import analyze as run_analysis
+    from posttime.analysis import analyze_by_type
     from posttime.loaders import select_page
     from posttime.render.formats import Format, render_analysis
 
@@ -213,10 +239,10 @@ def analyze(
     loaded = load_inputs(files, sample, export_tz, mapping)
     loaded.require_posts()
     posts = select_page(loaded.posts, page)
-    options = AnalysisOptions(
-        metric=metric, timezone=resolve_tz(tz, sample), export_timezone=loaded.export_timezone,
-        grain=grain, post_type=post_type, since=parse_day(since, "--since"),
-        until=parse_day(until, "--until"), include_paid=include_paid, seed=seed,
+    options = analysis_options(
+        metric=metric, tz=tz, sample=sample, export_timezone=loaded.export_timezone,
+        grain=grain, post_type=post_type, since=since, until=until,
+        include_paid=include_paid, seed=seed,
     )
     name = str(posts["page_name"].iloc[0]) if len(posts) else None
     run = analyze_by_type if by_type else run_analysis
@@ -284,10 +310,8 @@ def ingest(
     from posttime.history import HistoryStore
     from posttime.loaders.mapped import parse_mapping
     from posttime.render.weekly import IngestProgress, print_ingest
-    from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone
 
-    zone = export_tz or DEFAULT_EXPORT_TZ
-    get_zone(zone, option="--export-tz")
+    zone = resolve_export_tz(export_tz)
     columns = parse_mapping(mapping)
     with HistoryStore(db) as store, IngestProgress() as progress:
         report = store.ingest(sources, export_tz=zone, mapping=columns, progress=progress)
@@ -343,14 +367,12 @@ def weekly(
     from posttime.loaders import select_page
     from posttime.loaders.mapped import parse_mapping
     from posttime.render.weekly import IngestProgress, WeeklyFormat, print_ingest, render_weekly
-    from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone
     from posttime.weekly import build_weekly, parse_week
 
     chosen = choose_format(fmt, WeeklyFormat)
     timezone = resolve_tz(tz)
     label = parse_week(week) if week is not None else None
-    zone = export_tz or DEFAULT_EXPORT_TZ
-    get_zone(zone, option="--export-tz")
+    zone = resolve_export_tz(export_tz)
     columns = parse_mapping(mapping)
     bad = False
     try:
@@ -401,15 +423,11 @@ def compare(
     export_tz: str | None = EXPORT_TZ_OPTION,
     mapping: str | None = MAP_OPTION,
     metric: str = METRIC_OPTION,
-    post_type: str | None = typer.Option(
-        None, "--type", help="Compare one post type only: photo, video, reel, link, text, other."
-    ),
-    since: str | None = typer.Option(None, "--since", help="First day to include (YYYY-MM-DD)."),
-    until: str | None = typer.Option(None, "--until", help="Last day to include (YYYY-MM-DD)."),
+    post_type: str | None = TYPE_OPTION,
+    since: str | None = SINCE_OPTION,
+    until: str | None = UNTIL_OPTION,
     grain: str = GRAIN_OPTION,
-    include_paid: bool = typer.Option(
-        False, "--include-paid", help="Keep boosted (paid) posts; they are left out by default."
-    ),
+    include_paid: bool = INCLUDE_PAID_OPTION,
     fmt: str = typer.Option(
         "table", "--format", "-f", help="Output format: table, json or markdown."
     ),
@@ -428,9 +446,8 @@ def compare(
     posttime compare exports/ours/ exports/theirs/;
     posttime compare agency.csv --pages "Bakery" "Cafe".
     """
-    from posttime.analysis import AnalysisOptions
     from posttime.compare import compare as run_compare
-    from posttime.loaders import select_page
+    from posttime.loaders import csv_files_in, select_page
     from posttime.loaders.common import UNNAMED_PAGE
     from posttime.render.compare import CompareFormat, print_comparison, render_comparison
 
@@ -446,7 +463,7 @@ def compare(
     def side_files(path: Path) -> list[Path]:
         if not path.is_dir():
             return [path]
-        found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+        found = csv_files_in(path)
         if not found:
             raise UsageError(f"folder {path} holds no CSV files")
         return found
@@ -486,10 +503,10 @@ def compare(
             drops.append(loaded.dropped)
         dropped = (drops[0], drops[1])
         export_timezone = loaded.export_timezone
-    options = AnalysisOptions(
-        metric=metric, timezone=resolve_tz(tz, sample), export_timezone=export_timezone,
-        grain=grain, post_type=post_type, since=parse_day(since, "--since"),
-        until=parse_day(until, "--until"), include_paid=include_paid, seed=seed,
+    options = analysis_options(
+        metric=metric, tz=tz, sample=sample, export_timezone=export_timezone,
+        grain=grain, post_type=post_type, since=since, until=until,
+        include_paid=include_paid, seed=seed,
     )
     if names[0] == names[1]:
         names = [f"{names[0]} (A)", f"{names[1]} (B)"]

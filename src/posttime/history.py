@@ -50,6 +50,7 @@ import pandas as pd
 
 from posttime import schema
 from posttime.errors import ExitCode, InputError, NoDataError, PosttimeError
+from posttime.loaders import csv_files_in
 from posttime.timezones import DEFAULT_EXPORT_TZ
 
 SCHEMA_VERSION = 1
@@ -266,10 +267,7 @@ def expand_sources(sources: Iterable[str | os.PathLike]) -> list[Path | FileOutc
     for source in sources:
         p = Path(source)
         if p.is_dir():
-            found = sorted(
-                (c for c in p.iterdir() if c.suffix.lower() == ".csv" and c.is_file()),
-                key=lambda c: c.name,
-            )
+            found = csv_files_in(p)
             if not found:
                 out.append(FileOutcome(str(p), FAILED, message=(
                     f"{p}: the folder holds no .csv files; put the exports there or name "

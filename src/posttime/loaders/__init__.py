@@ -56,6 +56,7 @@ __all__ = [
     "FileReport",
     "LoadResult",
     "PageLevelData",
+    "csv_files_in",
     "load_exports",
     "parse_mapping",
     "select_page",
@@ -117,6 +118,12 @@ class LoadResult:
         reasons = ", ".join(f"{n} {r}" for r, n in self.dropped.items() if n) or "none"
         names = ", ".join(f.path for f in self.files)
         raise InputError(f"no posts found in {names} (rows dropped: {reasons})")
+
+
+def csv_files_in(folder: str | os.PathLike) -> list[Path]:
+    """The ``.csv`` files directly in ``folder`` (not recursive), sorted by name."""
+    return sorted((c for c in Path(folder).iterdir() if c.suffix.lower() == ".csv" and c.is_file()),
+                  key=lambda c: c.name)
 
 
 def _as_paths(paths) -> list[Path]:
