@@ -198,10 +198,9 @@ def group_stats(r: np.ndarray, groups: np.ndarray, size: int) -> pd.DataFrame:
     total = np.bincount(groups, weights=r, minlength=size)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = total / n
-        centred = r - mean[groups]
-        var = np.bincount(groups, weights=centred**2, minlength=size) / (n - 1)
-    return pd.DataFrame({"n": n.astype(int), "mean": mean, "var": var, "sum": total,
-                         "ss": np.bincount(groups, weights=centred**2, minlength=size)})
+        ss = np.bincount(groups, weights=(r - mean[groups]) ** 2, minlength=size)
+        var = ss / (n - 1)
+    return pd.DataFrame({"n": n.astype(int), "mean": mean, "var": var, "sum": total, "ss": ss})
 
 
 def _one_sided(r: np.ndarray, a: np.ndarray, b: np.ndarray, seed: int):
