@@ -31,10 +31,11 @@ DIFFERENCE_NOTE = (
     "pages' overall gap; above 1 favours A."
 )
 PROFILE_NOTE = (
-    "The profile test compares the two pages' time-of-day profiles (00-06, 06-10, 10-14, "
-    "14-18, 18-24; each part's difference measured within weekdays) and asks whether they "
-    "differ by more than a constant; its p-value comes from shuffling the page labels "
-    "within each window."
+    "The profile test fits one daily cycle (a 24-hour wave) to the window-by-window "
+    "differences between the pages and asks whether it explains more than chance would, "
+    "beyond a constant gap; its p-value comes from shuffling the page labels within each "
+    "window. The time-of-day table shows where the differences lie (each part's difference "
+    "measured within weekdays)."
 )
 
 
