@@ -149,3 +149,29 @@ def test_real_exports_compare_honestly():
     assert out["pages"][1] == "PC Merchandise"
     assert out["profile_test"]["p"] is None
     assert out["headline"].startswith("Too few windows have 10 posts on both pages")
+
+
+@pytest.fixture(scope="module")
+def store(exports, tmp_path_factory):
+    path = tmp_path_factory.mktemp("store") / "history.sqlite"
+    result = invoke("ingest", exports / "a.csv", exports / "b.csv", "--db", path)
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def test_pages_of_the_history_store_compare_as_their_exports(exports, store):
+    files = invoke("compare", exports / "a.csv", exports / "b.csv", *LA, "-f", "json")
+    expected = json.loads(files.stdout)
+    for args in (["Alpha Bakery", "beta cafe"], ["--pages", "111", "Beta Cafe"],
+                 [exports / "a.csv", "Beta Cafe"]):
+        result = invoke("compare", *args, "--db", store, *LA, "-f", "json")
+        assert result.exit_code == 0, (args, result.output)
+        assert json.loads(result.stdout) == expected, args
+
+
+def test_a_page_missing_from_the_history_store_lists_its_pages(store, tmp_path):
+    _one_error_line(invoke("compare", "Alpha Bakery", "Gamma", "--db", store, *LA),
+                    "no page 'Gamma' in the history store", "Alpha Bakery, Beta Cafe")
+    _one_error_line(invoke("compare", "Alpha Bakery", "Gamma", "--db", tmp_path / "none.db",
+                           *LA), "Alpha Bakery is neither an export file nor a folder",
+                    "no history store")

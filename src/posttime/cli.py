@@ -387,7 +387,7 @@ def weekly(
             if pages.empty:
                 raise NoDataError(f"the history store {store.path} holds no posts yet; "
                                   "ingest exports first")
-            chosen_page = select_page(pages, page).iloc[0]
+            chosen_page = select_page(pages, page, where=f"the history store {store.path}").iloc[0]
             posts = store.posts(chosen_page["page_id"])
             zones = ", ".join(store.export_zones(chosen_page["page_id"])) or zone
         report = build_weekly(posts, week=label, timezone=timezone, export_timezone=zones,
@@ -404,8 +404,14 @@ def weekly(
 
 COMPARE_ARGUMENT = typer.Argument(
     None, metavar="A B", show_default=False,
-    help="Page A's and page B's exports: each an export file, or a folder whose CSV files "
-    "are all exports of that one page. With --pages: any export files holding both pages.",
+    help="Page A and page B: each an export file, a folder whose CSV files are all exports "
+    "of that one page, or the name or id of a page in the history store. With --pages: any "
+    "export files holding both pages.",
+)
+
+COMPARE_DB_OPTION = typer.Option(
+    None, "--db", envvar="POSTTIME_DB", show_default="history.sqlite in posttime's app folder",
+    help="The history store that page names are looked up in (see `posttime ingest`).",
 )
 
 
@@ -416,8 +422,10 @@ def compare(
     pages: tuple[str, str] | None = typer.Option(
         None, "--pages", metavar="NAME_A NAME_B",
         help="Pick pages A and B by name or id from the exports given (for instance one "
-        "Business Suite file holding several pages).",
+        "Business Suite file holding several pages), or from the history store when no "
+        "export is given.",
     ),
+    db: Path | None = COMPARE_DB_OPTION,
     sample: bool = typer.Option(False, "--sample", help="Compare the two bundled sample pages."),
     tz: str | None = TZ_OPTION,
     export_tz: str | None = EXPORT_TZ_OPTION,
@@ -444,9 +452,11 @@ def compare(
 
     Examples: posttime compare ours.csv theirs.csv --tz Europe/Berlin;
     posttime compare exports/ours/ exports/theirs/;
-    posttime compare agency.csv --pages "Bakery" "Cafe".
+    posttime compare agency.csv --pages "Bakery" "Cafe";
+    posttime compare "Bakery" "Cafe" (two pages of the history store).
     """
     from posttime.compare import compare as run_compare
+    from posttime.history import HistoryStore, default_path
     from posttime.loaders import csv_files_in, select_page
     from posttime.loaders.common import UNNAMED_PAGE
     from posttime.render.compare import CompareFormat, print_comparison, render_comparison
@@ -472,9 +482,31 @@ def compare(
         name = str(posts["page_name"].iloc[0]) if len(posts) else UNNAMED_PAGE
         return path.stem if name == UNNAMED_PAGE and path is not None else name
 
-    if pages is not None:
-        if not inputs:
-            raise UsageError("name the export files that hold the two pages")
+    def stored_page(name: str):
+        """The posts, name and export zones of a page in the history store."""
+        store_path = db if db is not None else default_path()
+        if not store_path.exists():
+            raise UsageError(
+                f"{name} is neither an export file nor a folder, and there is no history "
+                f"store at {store_path} to look up a page of that name in"
+            )
+        with HistoryStore(store_path, create=False) as store:
+            stored = store.pages()
+            page = select_page(stored, name, where=f"the history store {store_path}")
+            page_id = page["page_id"].iat[0]
+            return (store.posts(page_id), str(page["page_name"].iat[0]),
+                    store.export_zones(page_id))
+
+    if pages is not None and not inputs:
+        sides, names, zones = [], [], []
+        for page_name in pages:
+            posts, name, found_zones = stored_page(page_name)
+            sides.append(posts)
+            names.append(name)
+            zones += found_zones
+        dropped = (None, None)
+        export_timezone = ", ".join(sorted(set(zones))) or resolve_export_tz(export_tz)
+    elif pages is not None:
         loaded = load_inputs([f for p in inputs for f in side_files(p)], False, export_tz,
                              mapping)
         posts = loaded.require_posts()
@@ -488,8 +520,15 @@ def compare(
                 f"compare takes two inputs, A and B (got {len(inputs)}); or name two pages of "
                 "one export with --pages NAME_A NAME_B"
             )
-        sides, names, drops = [], [], []
+        sides, names, drops, zones = [], [], [], []
         for path in inputs:
+            if not path.exists() and path.suffix.lower() != ".csv" and len(path.parts) == 1:
+                posts, name, found_zones = stored_page(str(path))
+                sides.append(posts)
+                names.append(name)
+                drops.append(None)
+                zones += found_zones
+                continue
             loaded = load_inputs(side_files(path), False, export_tz, mapping)
             posts = loaded.require_posts()
             found = loaded.pages()
@@ -501,8 +540,9 @@ def compare(
             sides.append(posts)
             names.append(side_name(posts, path))
             drops.append(loaded.dropped)
+            zones.append(loaded.export_timezone)
         dropped = (drops[0], drops[1])
-        export_timezone = loaded.export_timezone
+        export_timezone = ", ".join(sorted(set(zones)))
     options = analysis_options(
         metric=metric, tz=tz, sample=sample, export_timezone=export_timezone,
         grain=grain, post_type=post_type, since=since, until=until,

@@ -245,11 +245,13 @@ def load_exports(
     )
 
 
-def select_page(posts: pd.DataFrame, page: str | None = None) -> pd.DataFrame:
+def select_page(posts: pd.DataFrame, page: str | None = None,
+                where: str = "the input") -> pd.DataFrame:
     """The posts of one page, matched by name (any case) or id.
 
     With ``page=None`` the table must hold a single page (or none); with several pages a
-    ``UsageError`` lists them and asks for ``--page``.
+    ``UsageError`` lists them and asks for ``--page``. ``where`` names the source in the
+    error for a page not found.
     """
     pages = posts[["page_id", "page_name"]].drop_duplicates()
     names = sorted(pages["page_name"].astype("str").unique().tolist())
@@ -265,5 +267,5 @@ def select_page(posts: pd.DataFrame, page: str | None = None) -> pd.DataFrame:
         posts["page_id"].astype("str") == wanted
     )
     if not match.any():
-        raise UsageError(f"no page {page!r} in the input; pages found: {listing or 'none'}")
+        raise UsageError(f"no page {page!r} in {where}; pages found: {listing or 'none'}")
     return posts[match.to_numpy()].reset_index(drop=True)
