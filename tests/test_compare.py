@@ -250,6 +250,19 @@ def test_an_evening_page_and_a_morning_page_differ():
     assert power >= bound, f"power {power:.3f} < {bound:.3f}"
 
 
+def test_a_page_against_itself_shows_no_difference():
+    """The windows of a page against the same posts: every tested window's difference is
+    1x, no verdict but no-difference, Q = 0 and p = 1 (compare() itself refuses this as
+    the same page on both sides)."""
+    used, _ = prepare(_page(n_posts=1500, seed=5, timing="smooth"), OPTIONS)
+    table, profile = compare_windows(used, used.copy(), Grid("2h"))
+    tested = table[table["tested"]]
+    assert len(tested) > 40
+    assert np.allclose(tested["difference"], 1.0) and np.allclose(tested["p"], 1.0)
+    assert set(tested["verdict"]) == {"no-difference"}
+    assert profile.statistic == pytest.approx(0, abs=1e-20) and profile.p == 1.0
+
+
 def test_a_page_and_its_resimulated_copy_show_no_reliable_window():
     """The same spec drawn again with another seed: no window is reliably better for either
     page in most runs."""
