@@ -33,7 +33,7 @@ from posttime.windows import Grid
 
 TZ = "America/Los_Angeles"
 OPTIONS = AnalysisOptions(timezone=TZ)
-N_SAME_TIMING = 200
+N_SAME_TIMING = 400
 N_POWER = 200
 N_COPIES = 20
 
