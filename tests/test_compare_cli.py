@@ -175,3 +175,6 @@ def test_a_page_missing_from_the_history_store_lists_its_pages(store, tmp_path):
     _one_error_line(invoke("compare", "Alpha Bakery", "Gamma", "--db", tmp_path / "none.db",
                            *LA), "Alpha Bakery is neither an export file nor a folder",
                     "no history store")
+    _one_error_line(invoke("compare", "--pages", "Alpha Bakery", "Gamma", "--db",
+                           tmp_path / "none.db", *LA),
+                    "no export files are given", "to look up page 'Alpha Bakery'")

@@ -351,6 +351,8 @@ def test_another_sqlite_database_or_a_newer_store_is_refused(tmp_path):
 def test_default_path_is_in_the_app_folder():
     assert history.default_path().name == "history.sqlite"
     assert "posttime" in str(history.default_path().parent)
+    assert history.store_path() == history.default_path()
+    assert history.store_path("~/pages.sqlite") == Path.home() / "pages.sqlite"
 
 
 def test_names_a_real_name_beats_an_id_and_the_newest_name_wins(tmp_path, page):

@@ -456,7 +456,7 @@ def compare(
     posttime compare "Bakery" "Cafe" (two pages of the history store).
     """
     from posttime.compare import compare as run_compare
-    from posttime.history import HistoryStore, default_path
+    from posttime.history import HistoryStore, store_path
     from posttime.loaders import csv_files_in, select_page
     from posttime.loaders.common import UNNAMED_PAGE
     from posttime.render.compare import CompareFormat, print_comparison, render_comparison
@@ -482,31 +482,41 @@ def compare(
         name = str(posts["page_name"].iloc[0]) if len(posts) else UNNAMED_PAGE
         return path.stem if name == UNNAMED_PAGE and path is not None else name
 
-    def stored_page(name: str):
-        """The posts, name and export zones of a page in the history store."""
-        store_path = db if db is not None else default_path()
-        if not store_path.exists():
+    def stored_side(name: str, as_input: bool):
+        """Page ``name`` of the history store: its posts, name, rows dropped (none: the
+        store keeps clean posts) and export zones."""
+        path = store_path(db)
+        if not path.exists():
             raise UsageError(
                 f"{name} is neither an export file nor a folder, and there is no history "
-                f"store at {store_path} to look up a page of that name in"
+                f"store at {path} to look up a page of that name in" if as_input else
+                f"no export files are given, and there is no history store at {path} to "
+                f"look up page {name!r} in"
             )
-        with HistoryStore(store_path, create=False) as store:
-            stored = store.pages()
-            page = select_page(stored, name, where=f"the history store {store_path}")
+        with HistoryStore(path, create=False) as store:
+            page = select_page(store.pages(), name, where=f"the history store {path}")
             page_id = page["page_id"].iat[0]
-            return (store.posts(page_id), str(page["page_name"].iat[0]),
+            return (store.posts(page_id), str(page["page_name"].iat[0]), None,
                     store.export_zones(page_id))
 
-    if pages is not None and not inputs:
-        sides, names, zones = [], [], []
-        for page_name in pages:
-            posts, name, found_zones = stored_page(page_name)
-            sides.append(posts)
-            names.append(name)
-            zones += found_zones
-        dropped = (None, None)
-        export_timezone = ", ".join(sorted(set(zones))) or resolve_export_tz(export_tz)
-    elif pages is not None:
+    def file_side(path: Path):
+        """The exports of one page in a file or folder: posts, name, rows dropped, zone."""
+        loaded = load_inputs(side_files(path), False, export_tz, mapping)
+        posts = loaded.require_posts()
+        if posts["page_id"].nunique() > 1:
+            found = loaded.pages()
+            raise UsageError(
+                f"{path} holds {len(found)} pages ({', '.join(found)}); pick two with "
+                "--pages NAME_A NAME_B"
+            )
+        return posts, side_name(posts, path), loaded.dropped, [loaded.export_timezone]
+
+    def names_a_page(path: Path) -> bool:
+        """An input that is no file or folder and does not look like a CSV path is a page
+        name of the history store."""
+        return not path.exists() and path.suffix.lower() != ".csv" and len(path.parts) == 1
+
+    if pages is not None and inputs:
         loaded = load_inputs([f for p in inputs for f in side_files(p)], False, export_tz,
                              mapping)
         posts = loaded.require_posts()
@@ -515,34 +525,20 @@ def compare(
         dropped = (None, None)
         export_timezone = loaded.export_timezone
     else:
-        if len(inputs) != 2:
+        if pages is not None:
+            found_sides = [stored_side(name, as_input=False) for name in pages]
+        elif len(inputs) != 2:
             raise UsageError(
                 f"compare takes two inputs, A and B (got {len(inputs)}); or name two pages of "
                 "one export with --pages NAME_A NAME_B"
             )
-        sides, names, drops, zones = [], [], [], []
-        for path in inputs:
-            if not path.exists() and path.suffix.lower() != ".csv" and len(path.parts) == 1:
-                posts, name, found_zones = stored_page(str(path))
-                sides.append(posts)
-                names.append(name)
-                drops.append(None)
-                zones += found_zones
-                continue
-            loaded = load_inputs(side_files(path), False, export_tz, mapping)
-            posts = loaded.require_posts()
-            found = loaded.pages()
-            if posts["page_id"].nunique() > 1:
-                raise UsageError(
-                    f"{path} holds {len(found)} pages ({', '.join(found)}); pick two with "
-                    "--pages NAME_A NAME_B"
-                )
-            sides.append(posts)
-            names.append(side_name(posts, path))
-            drops.append(loaded.dropped)
-            zones.append(loaded.export_timezone)
+        else:
+            found_sides = [stored_side(str(path), as_input=True) if names_a_page(path)
+                           else file_side(path) for path in inputs]
+        sides, names, drops, zones = (list(column) for column in zip(*found_sides, strict=True))
         dropped = (drops[0], drops[1])
-        export_timezone = ", ".join(sorted(set(zones)))
+        export_timezone = (", ".join(sorted({z for found in zones for z in found}))
+                           or resolve_export_tz(export_tz))
     options = analysis_options(
         metric=metric, tz=tz, sample=sample, export_timezone=export_timezone,
         grain=grain, post_type=post_type, since=since, until=until,

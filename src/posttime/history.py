@@ -175,6 +175,11 @@ def default_path() -> Path:
     return Path(typer.get_app_dir("posttime")) / DB_NAME
 
 
+def store_path(path: str | os.PathLike | None = None) -> Path:
+    """The history store file: ``path`` with ``~`` expanded, or ``default_path()``."""
+    return Path(path).expanduser() if path is not None else default_path()
+
+
 @dataclass
 class FileOutcome:
     """What happened to one source file."""
@@ -376,7 +381,7 @@ class HistoryStore:
 
     def __init__(self, path: str | os.PathLike | None = None, *, create: bool = True,
                  timeout: float = BUSY_TIMEOUT) -> None:
-        self.path = Path(path).expanduser() if path is not None else default_path()
+        self.path = store_path(path)
         self.timeout = timeout
         if self.path.is_dir():
             raise InputError(f"history store {self.path} is a folder; give a file name, e.g. "
