@@ -207,6 +207,14 @@ def _moments(s_a, ss_a, n_a, s_b, ss_b, n_b):
     return s_a / n_a - s_b / n_b, var_a, var_b
 
 
+def _pooled_weights(var_a, var_b, n_a, n_b) -> np.ndarray:
+    """1 / v_c with v_c = s_A^2/n_A + s_B^2/n_B, each page's within-window variance pooled
+    over the windows (last axis; earlier axes are permutations)."""
+    s2_a = np.sum((n_a - 1) * var_a, axis=-1, keepdims=True) / np.sum(n_a - 1)
+    s2_b = np.sum((n_b - 1) * var_b, axis=-1, keepdims=True) / np.sum(n_b - 1)
+    return 1.0 / np.maximum(s2_a / n_a + s2_b / n_b, 1e-300)
+
+
 def daily_cycle(hours) -> np.ndarray:
     """The design of the profile test: cos and sin of the time of day (hours, 0-24), one
     row per window (its middle hour)."""
@@ -224,9 +232,7 @@ def _q_explained(d, var_a, var_b, n_a, n_b, design) -> np.ndarray:
     weighted least squares on a constant and the design's columns, and
     Q = sum (fitted_c - d_w)^2 / v_c.
     """
-    s2_a = np.sum((n_a - 1) * var_a, axis=-1, keepdims=True) / np.sum(n_a - 1)
-    s2_b = np.sum((n_b - 1) * var_b, axis=-1, keepdims=True) / np.sum(n_b - 1)
-    w = 1.0 / np.maximum(s2_a / n_a + s2_b / n_b, 1e-300)
+    w = _pooled_weights(var_a, var_b, n_a, n_b)
     d_w = np.sum(w * d, axis=-1, keepdims=True) / np.sum(w, axis=-1, keepdims=True)
     if design is None:
         return np.sum(w * (d - d_w) ** 2, axis=-1)
@@ -391,9 +397,7 @@ def _weights(sa: pd.DataFrame, sb: pd.DataFrame) -> tuple[np.ndarray, np.ndarray
     """Window differences d_c and their weights 1 / v_c, with each page's within-window
     variance pooled over the windows (as in the profile test)."""
     n_a, n_b = sa["n"].to_numpy(dtype=float), sb["n"].to_numpy(dtype=float)
-    s2_a = np.sum((n_a - 1) * sa["var"].to_numpy()) / np.sum(n_a - 1)
-    s2_b = np.sum((n_b - 1) * sb["var"].to_numpy()) / np.sum(n_b - 1)
-    w = 1.0 / (s2_a / n_a + s2_b / n_b)
+    w = _pooled_weights(sa["var"].to_numpy(), sb["var"].to_numpy(), n_a, n_b)
     return sa["mean"].to_numpy() - sb["mean"].to_numpy(), w
 
 
