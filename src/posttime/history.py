@@ -655,18 +655,10 @@ class HistoryStore:
         ).fetchone()[0]
 
     def _has_size(self, size: int) -> bool:
-        try:
-            row = self._conn.execute("SELECT 1 FROM files WHERE bytes = ?", (size,)).fetchone()
-        except sqlite3.Error as exc:
-            raise self._error(exc) from None
-        return row is not None
+        return bool(self._query("SELECT 1 FROM files WHERE bytes = ? LIMIT 1", (size,)))
 
     def _has_file(self, sha: str) -> bool:
-        try:
-            row = self._conn.execute("SELECT 1 FROM files WHERE sha256 = ?", (sha,)).fetchone()
-        except sqlite3.Error as exc:
-            raise self._error(exc) from None
-        return row is not None
+        return bool(self._query("SELECT 1 FROM files WHERE sha256 = ? LIMIT 1", (sha,)))
 
     # -- reading ----------------------------------------------------------------------
 
