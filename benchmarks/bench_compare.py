@@ -17,11 +17,12 @@ Usage: python benchmarks/bench_compare.py [--posts N] [--runs K]
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from timing import median_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / ".data"
@@ -40,15 +41,6 @@ def export(posts: int, seed: int, timing: str, page_id: str, name: str) -> Path:
                         page_name=f"Page {name}", tz=TZ)
         write_business_suite(simulate_posts(spec), path)
     return path
-
-
-def median_seconds(func, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def run_cli(args: list[str]) -> None:

@@ -15,7 +15,6 @@ Usage: python benchmarks/bench_load.py [--rows N] [--keep]
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from timing import median_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -101,15 +101,6 @@ def generate(rows: int, path: Path, seed: int = 7) -> None:
     df.to_csv(path, index=False, encoding="utf-8-sig")
 
 
-def median_time(fn, runs: int = 3) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def peak_mb(code: str, path: Path) -> float:
     """Max resident memory (MB) of a fresh Python process running ``code`` on ``path``.
 
@@ -154,13 +145,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         from posttime.loaders import load_exports
 
-        floor = median_time(lambda: pd.read_csv(path))
+        floor = median_seconds(lambda: pd.read_csv(path), 3)
         result = {}
 
         def load():
             result["r"] = load_exports([path])
 
-        ours = median_time(load)
+        ours = median_seconds(load, 3)
         posts = len(result["r"].posts)
     finally:
         if not args.keep:
