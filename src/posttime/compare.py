@@ -622,16 +622,14 @@ def _headline(result: ComparisonResult) -> str:
             f"Too few windows have {MIN_WINDOW_POSTS} posts on both pages "
             f"({profile.windows_used} of {len(result.windows)}; at least "
             f"{MIN_PROFILE_WINDOWS} at {MIN_PROFILE_TIMES} times of day are needed) to tell "
-            f"whether {a} "
-            f"and {b} do best at different times ({n_a} and {n_b} posts used); keep posting "
-            "and compare again."
+            f"whether {a} and {b} do best at different times ({n_a} and {n_b} posts used); "
+            "keep posting and compare again."
         )
     else:
         evidence = (
             f"Q = {profile.statistic:.1f} for a daily cycle fitted to {profile.windows_used} "
             f"windows at {profile.times} times of day with {MIN_WINDOW_POSTS} posts on both "
-            "pages; "
-            f"permutation {_fmt_p(profile.p)}"
+            f"pages; permutation {_fmt_p(profile.p)}"
         )
         if profile.differs:
             text = f"{a} and {b} do best at different times of day ({evidence})."
