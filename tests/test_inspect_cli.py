@@ -154,7 +154,7 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[list[str], str]]:
         "random bytes": ([str(tmp / "noise.csv")], "noise.csv is not a text"),
         "no time column": ([str(tmp / "when.csv")], "when.csv: no publish-time column found"),
         "missing file": ([str(tmp / "nope.csv")], "nope.csv: no such file"),
-        "folder": ([str(tmp / "folder")], "folder is a folder, not a file"),
+        "folder": ([str(tmp / "folder")], "folder holds no .csv files"),
         "unknown zone": ([str(suite), "--tz", "Mars/Base"], "time zone 'Mars/Base' for --tz"),
         "unknown export zone": ([str(suite), "--export-tz", "Nowhere"], "for --export-tz"),
         "encoding": ([str(tmp / "latin.csv")], "latin.csv is in a text encoding"),

@@ -113,48 +113,6 @@ SEED_OPTION = typer.Option(
 )
 
 
-def resolve_tz(tz: str | None, sample: bool = False) -> str:
-    """The audience zone: --tz / POSTTIME_TZ, else the sample page's zone with --sample,
-    else this machine's zone; checked."""
-    from posttime.timezones import get_zone, system_zone_name
-
-    if tz is None and sample:
-        from posttime.samples import AUDIENCE_TZ
-
-        tz = AUDIENCE_TZ
-    name = tz or system_zone_name()
-    get_zone(name, option="--tz")
-    return name
-
-
-def resolve_export_tz(export_tz: str | None) -> str:
-    """The export zone: --export-tz / POSTTIME_EXPORT_TZ, else Facebook's Pacific time;
-    checked."""
-    from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone
-
-    name = export_tz or DEFAULT_EXPORT_TZ
-    get_zone(name, option="--export-tz")
-    return name
-
-
-def load_inputs(files: list[Path] | None, sample: bool, export_tz: str | None,
-                mapping_spec: str | None):
-    """Load the export files named on the command line (or the bundled sample)."""
-    from posttime.loaders import load_exports
-    from posttime.loaders.mapped import parse_mapping
-
-    if sample and files:
-        raise UsageError("give export files or --sample, not both")
-    if sample:
-        from posttime.samples import sample_paths
-
-        files = sample_paths()
-    if not files:
-        raise UsageError("name one or more export files (CSV), or try --sample")
-    return load_exports(files, export_tz=resolve_export_tz(export_tz),
-                        mapping=parse_mapping(mapping_spec))
-
-
 def choose_format(value: str, formats: type[Enum]):
     """The Enum member for a --format value, or a UsageError listing the choices."""
     try:
@@ -180,9 +138,10 @@ def analysis_options(*, metric: str, tz: str | None, sample: bool, export_timezo
                      include_paid: bool, seed: int):
     """The AnalysisOptions that analyze and compare build from their shared options."""
     from posttime.analysis import AnalysisOptions
+    from posttime.sources import audience_zone
 
     return AnalysisOptions(
-        metric=metric, timezone=resolve_tz(tz, sample), export_timezone=export_timezone,
+        metric=metric, timezone=audience_zone(tz, sample), export_timezone=export_timezone,
         grain=grain, post_type=post_type, since=parse_day(since, "--since"),
         until=parse_day(until, "--until"), include_paid=include_paid, seed=seed,
     )
@@ -198,6 +157,25 @@ def parse_day(value: str | None, option: str):
         return pd.Timestamp(value).normalize()
     except ValueError:
         raise UsageError(f"{option} takes a date like 2025-01-31, not {value!r}") from None
+
+
+def _inputs(files: list[Path] | None, sample: bool) -> list[Path]:
+    """The export files and folders named on the command line, or the bundled sample."""
+    from posttime.sources import sample_files
+
+    if sample and files:
+        raise UsageError("give export files or --sample, not both")
+    if sample:
+        return sample_files()
+    if not files:
+        raise UsageError("name one or more export files (CSV) or folders, or try --sample")
+    return files
+
+
+def _mapping(spec: str | None) -> dict[str, str] | None:
+    from posttime.loaders.mapped import parse_mapping
+
+    return parse_mapping(spec)
 
 
 @app.command()
@@ -230,23 +208,21 @@ def analyze(
     Prints a headline, the ranked windows with how sure each result is, a weekday x hour
     heatmap, the five claims of the usual advice, and what was left out.
     """
+    from posttime import sources
     from posttime.analysis import analyze as run_analysis
     from posttime.analysis import analyze_by_type
-    from posttime.loaders import select_page
     from posttime.render.formats import Format, render_analysis
 
     chosen = choose_format(fmt, Format)
-    loaded = load_inputs(files, sample, export_tz, mapping)
-    loaded.require_posts()
-    posts = select_page(loaded.posts, page)
+    data = sources.from_files(_inputs(files, sample), page, export_tz=export_tz,
+                              mapping=_mapping(mapping))
     options = analysis_options(
-        metric=metric, tz=tz, sample=sample, export_timezone=loaded.export_timezone,
+        metric=metric, tz=tz, sample=sample, export_timezone=data.export_timezone,
         grain=grain, post_type=post_type, since=since, until=until,
         include_paid=include_paid, seed=seed,
     )
-    name = str(posts["page_name"].iloc[0]) if len(posts) else None
     run = analyze_by_type if by_type else run_analysis
-    result = run(posts, options, page=name, dropped=loaded.dropped)
+    result = run(data.posts, options, page=data.name, dropped=data.dropped)
     if chosen is Format.table and output is None:
         from posttime.render.tables import print_analysis
 
@@ -271,11 +247,12 @@ def inspect_command(
     and last post (in the audience zone), both time zones, the columns read, rows dropped
     and why, duplicates merged and clock changes. Page-level files are listed too.
     """
+    from posttime import sources
     from posttime.render.inspect import InspectFormat, show
 
     chosen = choose_format(fmt, InspectFormat)
-    timezone = resolve_tz(tz, sample)
-    loaded = load_inputs(files, sample, export_tz, mapping)
+    timezone = sources.audience_zone(tz, sample)
+    loaded = sources.load(_inputs(files, sample), export_tz=export_tz, mapping=_mapping(mapping))
     show(loaded, timezone, chosen.value)
 
 
@@ -308,11 +285,11 @@ def ingest(
     reported and the others still go in (exit code 2). Page-level files are skipped.
     """
     from posttime.history import HistoryStore
-    from posttime.loaders.mapped import parse_mapping
     from posttime.render.weekly import IngestProgress, print_ingest
+    from posttime.sources import export_zone
 
-    zone = resolve_export_tz(export_tz)
-    columns = parse_mapping(mapping)
+    zone = export_zone(export_tz)
+    columns = _mapping(mapping)
     with HistoryStore(db) as store, IngestProgress() as progress:
         report = store.ingest(sources, export_tz=zone, mapping=columns, progress=progress)
         summary = store.summary()
@@ -362,18 +339,17 @@ def weekly(
     and how they changed, and one window to try next week. Made for cron, e.g.
     `posttime weekly ~/exports --output ~/reports/week.md` every Monday morning.
     """
+    from posttime import sources as pages
     from posttime.errors import NoDataError
     from posttime.history import HistoryStore
-    from posttime.loaders import select_page
-    from posttime.loaders.mapped import parse_mapping
     from posttime.render.weekly import IngestProgress, WeeklyFormat, print_ingest, render_weekly
     from posttime.weekly import build_weekly, parse_week
 
     chosen = choose_format(fmt, WeeklyFormat)
-    timezone = resolve_tz(tz)
+    timezone = pages.audience_zone(tz)
     label = parse_week(week) if week is not None else None
-    zone = resolve_export_tz(export_tz)
-    columns = parse_mapping(mapping)
+    zone = pages.export_zone(export_tz)
+    columns = _mapping(mapping)
     bad = False
     try:
         with HistoryStore(db, create=bool(sources)) as store:
@@ -383,15 +359,9 @@ def weekly(
                                             progress=progress)
                 print_ingest(ingested)
                 bad = bool(ingested.bad)
-            pages = store.pages()
-            if pages.empty:
-                raise NoDataError(f"the history store {store.path} holds no posts yet; "
-                                  "ingest exports first")
-            chosen_page = select_page(pages, page, where=f"the history store {store.path}").iloc[0]
-            posts = store.posts(chosen_page["page_id"])
-            zones = ", ".join(store.export_zones(chosen_page["page_id"])) or zone
-        report = build_weekly(posts, week=label, timezone=timezone, export_timezone=zones,
-                              page=str(chosen_page["page_name"]))
+            data = pages.in_store(store, page)
+        report = build_weekly(data.posts, week=label, timezone=timezone,
+                              export_timezone=data.export_timezone or zone, page=data.name)
     except NoDataError as exc:
         if bad:  # a bad input file outranks an empty week
             typer.echo(f"Error: {exc}", err=True)
@@ -455,99 +425,22 @@ def compare(
     posttime compare agency.csv --pages "Bakery" "Cafe";
     posttime compare "Bakery" "Cafe" (two pages of the history store).
     """
+    from posttime import sources
     from posttime.compare import compare as run_compare
-    from posttime.history import HistoryStore, store_path
-    from posttime.loaders import csv_files_in, select_page
-    from posttime.loaders.common import UNNAMED_PAGE
     from posttime.render.compare import CompareFormat, print_comparison, render_comparison
 
     chosen = choose_format(fmt, CompareFormat)
-    if sample:
-        if inputs:
-            raise UsageError("give export files or --sample, not both")
-        from posttime.samples import sample_paths
-
-        inputs = sample_paths(all=True)
-    inputs = list(inputs or [])
-
-    def side_files(path: Path) -> list[Path]:
-        if not path.is_dir():
-            return [path]
-        found = csv_files_in(path)
-        if not found:
-            raise UsageError(f"folder {path} holds no CSV files")
-        return found
-
-    def side_name(posts, path: Path | None) -> str:
-        name = str(posts["page_name"].iloc[0]) if len(posts) else UNNAMED_PAGE
-        return path.stem if name == UNNAMED_PAGE and path is not None else name
-
-    def stored_side(name: str, as_input: bool):
-        """Page ``name`` of the history store: its posts, name, rows dropped (none: the
-        store keeps clean posts) and export zones."""
-        path = store_path(db)
-        if not path.exists():
-            raise UsageError(
-                f"{name} is neither an export file nor a folder, and there is no history "
-                f"store at {path} to look up a page of that name in" if as_input else
-                f"no export files are given, and there is no history store at {path} to "
-                f"look up page {name!r} in"
-            )
-        with HistoryStore(path, create=False) as store:
-            page = select_page(store.pages(), name, where=f"the history store {path}")
-            page_id = page["page_id"].iat[0]
-            return (store.posts(page_id), str(page["page_name"].iat[0]), None,
-                    store.export_zones(page_id))
-
-    def file_side(path: Path):
-        """The exports of one page in a file or folder: posts, name, rows dropped, zone."""
-        loaded = load_inputs(side_files(path), False, export_tz, mapping)
-        posts = loaded.require_posts()
-        if posts["page_id"].nunique() > 1:
-            found = loaded.pages()
-            raise UsageError(
-                f"{path} holds {len(found)} pages ({', '.join(found)}); pick two with "
-                "--pages NAME_A NAME_B"
-            )
-        return posts, side_name(posts, path), loaded.dropped, [loaded.export_timezone]
-
-    def names_a_page(path: Path) -> bool:
-        """An input that is no file or folder and does not look like a CSV path is a page
-        name of the history store."""
-        return not path.exists() and path.suffix.lower() != ".csv" and len(path.parts) == 1
-
-    if pages is not None and inputs:
-        loaded = load_inputs([f for p in inputs for f in side_files(p)], False, export_tz,
-                             mapping)
-        posts = loaded.require_posts()
-        sides = [select_page(posts, name) for name in pages]
-        names = [side_name(s, None) for s in sides]
-        dropped = (None, None)
-        export_timezone = loaded.export_timezone
-    else:
-        if pages is not None:
-            found_sides = [stored_side(name, as_input=False) for name in pages]
-        elif len(inputs) != 2:
-            raise UsageError(
-                f"compare takes two inputs, A and B (got {len(inputs)}); or name two pages of "
-                "one export with --pages NAME_A NAME_B"
-            )
-        else:
-            found_sides = [stored_side(str(path), as_input=True) if names_a_page(path)
-                           else file_side(path) for path in inputs]
-        sides, names, drops, zones = (list(column) for column in zip(*found_sides, strict=True))
-        dropped = (drops[0], drops[1])
-        export_timezone = (", ".join(sorted({z for found in zones for z in found}))
-                           or resolve_export_tz(export_tz))
+    a, b = sources.pair(list(inputs or []), pages, sample=sample, db=db, export_tz=export_tz,
+                        mapping=_mapping(mapping))
+    zones = sorted({zone for side in (a, b) for zone in side.export_timezones})
     options = analysis_options(
-        metric=metric, tz=tz, sample=sample, export_timezone=export_timezone,
+        metric=metric, tz=tz, sample=sample,
+        export_timezone=", ".join(zones) or sources.export_zone(export_tz),
         grain=grain, post_type=post_type, since=since, until=until,
         include_paid=include_paid, seed=seed,
     )
-    if names[0] == names[1]:
-        names = [f"{names[0]} (A)", f"{names[1]} (B)"]
-    result = run_compare(sides[0], sides[1], options, names=(names[0], names[1]),
-                         dropped=dropped)
+    names = (a.name, b.name) if a.name != b.name else (f"{a.name} (A)", f"{b.name} (B)")
+    result = run_compare(a.posts, b.posts, options, names=names, dropped=(a.dropped, b.dropped))
     if chosen is CompareFormat.table and output is None:
         print_comparison(result)
         return
