@@ -14,7 +14,7 @@ from scipy import special
 from posttime import __version__, stats
 from posttime.errors import NoDataError, UsageError
 from posttime.outcome import check_metric, log_outcome, residualize
-from posttime.schema import POST_TYPES
+from posttime.schema import POST_TYPES, post_type
 from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone
 from posttime.windows import BASELINE_LABEL, Grid, choose_grain, in_baseline, label
 
@@ -137,11 +137,12 @@ def exclusions(posts: pd.DataFrame, options: AnalysisOptions) -> tuple[pd.DataFr
     counts = {"too_recent": 0, "paid": 0, "missing_metric": 0}
     keep = pd.Series(True, index=posts.index)
     if options.post_type is not None:
-        if options.post_type not in POST_TYPES:
+        wanted = post_type(options.post_type)
+        if wanted is None:
             raise UsageError(
                 f"unknown post type {options.post_type!r}; choose one of: {', '.join(POST_TYPES)}"
             )
-        is_type = (posts["type"] == options.post_type).fillna(False)
+        is_type = (posts["type"] == wanted).fillna(False)
         counts["other_types"] = int((~is_type).sum())
         keep &= is_type
     if options.since is not None or options.until is not None:

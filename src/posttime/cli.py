@@ -13,17 +13,52 @@ from pathlib import Path
 from typing import TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from posttime import __version__
 from posttime.errors import ExitCode, PosttimeError, UsageError
 
 F = TypeVar("F", bound=Callable)
 
+
+def _click_exceptions():
+    try:  # typer bundles its own copy of click from 0.2x on
+        from typer._click import exceptions
+    except ImportError:
+        from click import exceptions
+    return exceptions
+
+
+class OneLineErrors(TyperGroup):
+    """Usage errors (a bad option value, a missing argument) as one ``Error:`` line and exit
+    code 2, like every other error, instead of click's usage block."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        exceptions = _click_exceptions()
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except exceptions.NoArgsIsHelpError as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except exceptions.ClickException as exc:
+            message = " ".join(exc.format_message().split())
+            command = exc.ctx.command_path if getattr(exc, "ctx", None) else "posttime"
+            hint = f" (see '{command} --help')" if isinstance(exc, exceptions.UsageError) else ""
+            typer.echo(f"Error: {message}{hint}", err=True)
+            sys.exit(int(ExitCode.BAD_INPUT))
+        except typer.Abort:
+            typer.echo("Interrupted.", err=True)
+            sys.exit(int(ExitCode.FAILURE))
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
     name="posttime",
     help="When should I post on Facebook? Tested posting windows from your page exports.",
+    cls=OneLineErrors,
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -63,6 +98,17 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(int(ExitCode.FAILURE)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def command(name: str | None = None) -> Callable[[F], F]:
+    """Register a command whose errors become one ``Error:`` line; the command list of
+    ``posttime --help`` shows the first line of its docstring whole."""
+
+    def register(func: F) -> F:
+        short = (func.__doc__ or "").strip().splitlines()[0]
+        return app.command(name, short_help=short)(handle_errors(func))
+
+    return register
 
 
 # Options shared by the commands that read exports.
@@ -109,7 +155,8 @@ OUTPUT_OPTION = typer.Option(
     None, "--output", "-o", help="Write the report to this file (atomically) instead of stdout."
 )
 SEED_OPTION = typer.Option(
-    20240601, "--seed", help="Seed of the permutation tests; the same seed gives the same output."
+    20240601, "--seed", min=0,
+    help="Seed of the permutation tests; the same seed gives the same output."
 )
 
 
@@ -138,25 +185,40 @@ def analysis_options(*, metric: str, tz: str | None, sample: bool, export_timezo
                      include_paid: bool, seed: int):
     """The AnalysisOptions that analyze and compare build from their shared options."""
     from posttime.analysis import AnalysisOptions
+    from posttime.schema import post_type as type_name
     from posttime.sources import audience_zone
 
+    first, last = parse_day(since, "--since"), parse_day(until, "--until")
+    if first is not None and last is not None and first > last:
+        raise UsageError(f"--since {since} is after --until {until}; no day is left between them")
     return AnalysisOptions(
         metric=metric, timezone=audience_zone(tz, sample), export_timezone=export_timezone,
-        grain=grain, post_type=post_type, since=parse_day(since, "--since"),
-        until=parse_day(until, "--until"), include_paid=include_paid, seed=seed,
+        grain=grain, post_type=post_type and (type_name(post_type) or post_type),
+        since=first, until=last, include_paid=include_paid, seed=seed,
     )
 
 
 def parse_day(value: str | None, option: str):
-    """A YYYY-MM-DD option value as a Timestamp, or a UsageError naming the option."""
+    """A YYYY-MM-DD option value as a Timestamp, or a UsageError naming the option.
+
+    Only ISO dates: ``01/02/2025`` is 2 January in one country and 1 February in another.
+    """
     if value is None:
         return None
+    import datetime as dt
+    import re
+
     import pandas as pd
 
+    text = value.strip()
     try:
-        return pd.Timestamp(value).normalize()
-    except ValueError:
-        raise UsageError(f"{option} takes a date like 2025-01-31, not {value!r}") from None
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        return pd.Timestamp(dt.date.fromisoformat(text))
+    except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        raise UsageError(f"{option} takes a date as YYYY-MM-DD (ISO 8601), like 2025-01-31, "
+                         f"not {shown!r}") from None
 
 
 def _inputs(files: list[Path] | None, sample: bool) -> list[Path]:
@@ -178,8 +240,7 @@ def _mapping(spec: str | None) -> dict[str, str] | None:
     return parse_mapping(spec)
 
 
-@app.command()
-@handle_errors
+@command()
 def analyze(
     files: list[Path] = FILES_ARGUMENT,
     sample: bool = SAMPLE_OPTION,
@@ -231,8 +292,7 @@ def analyze(
     emit(render_analysis(result, chosen, top), output)
 
 
-@app.command("inspect")
-@handle_errors
+@command("inspect")
 def inspect_command(
     files: list[Path] = FILES_ARGUMENT,
     sample: bool = SAMPLE_OPTION,
@@ -270,8 +330,7 @@ WEEKLY_SOURCES_ARGUMENT = typer.Argument(
 )
 
 
-@app.command()
-@handle_errors
+@command()
 def ingest(
     sources: list[Path] = SOURCES_ARGUMENT,
     db: Path | None = DB_OPTION,
@@ -298,8 +357,7 @@ def ingest(
         raise typer.Exit(int(ExitCode.BAD_INPUT))
 
 
-@app.command()
-@handle_errors
+@command()
 def history(
     db: Path | None = DB_OPTION,
     fmt: str = typer.Option("table", "--format", "-f", help="Output format: table or json."),
@@ -314,8 +372,7 @@ def history(
     HISTORY_RENDERERS[chosen](summary)
 
 
-@app.command()
-@handle_errors
+@command()
 def weekly(
     sources: list[Path] | None = WEEKLY_SOURCES_ARGUMENT,
     db: Path | None = DB_OPTION,
@@ -385,8 +442,7 @@ COMPARE_DB_OPTION = typer.Option(
 )
 
 
-@app.command()
-@handle_errors
+@command()
 def compare(
     inputs: list[Path] = COMPARE_ARGUMENT,
     pages: tuple[str, str] | None = typer.Option(

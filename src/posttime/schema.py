@@ -10,6 +10,33 @@ import pandas as pd
 
 POST_TYPES = ("photo", "video", "reel", "link", "text", "other")
 
+#: Export values of the post type -> schema type (case-insensitive); anything else is "other".
+TYPE_NAMES = {
+    "photo": "photo",
+    "photos": "photo",
+    "image": "photo",
+    "album": "photo",
+    "video": "video",
+    "videos": "video",
+    "sharedvideo": "video",
+    "shared video": "video",
+    "live": "video",
+    "reel": "reel",
+    "reels": "reel",
+    "link": "link",
+    "links": "link",
+    "status": "text",
+    "text": "text",
+    "other": "other",
+}
+
+
+def post_type(value: str) -> str | None:
+    """The schema type a user or an export calls ``value`` (``Photos``, ``reels``,
+    ``Status``: any case); None for a word that names no type."""
+    return TYPE_NAMES.get(" ".join(str(value).split()).casefold())
+
+
 #: column name -> dtype of the clean post table, in order.
 COLUMNS: dict[str, str] = {
     "post_id": "string",

@@ -16,7 +16,7 @@ import pandas as pd
 from posttime.errors import UsageError
 from posttime.loaders import LoadResult, csv_files_in, load_exports, select_page
 from posttime.loaders.common import UNNAMED_PAGE
-from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone, system_zone_name
+from posttime.timezones import DEFAULT_EXPORT_TZ, system_zone_name, zone_name
 
 
 @dataclass
@@ -42,17 +42,13 @@ def audience_zone(tz: str | None, sample: bool = False) -> str:
         from posttime.samples import AUDIENCE_TZ
 
         tz = AUDIENCE_TZ
-    name = tz or system_zone_name()
-    get_zone(name, option="--tz")
-    return name
+    return zone_name(tz or system_zone_name(), option="--tz")
 
 
 def export_zone(export_tz: str | None) -> str:
     """The zone the exports' times are written in: ``export_tz``, else Facebook's Pacific
     time; checked."""
-    name = export_tz or DEFAULT_EXPORT_TZ
-    get_zone(name, option="--export-tz")
-    return name
+    return zone_name(export_tz or DEFAULT_EXPORT_TZ, option="--export-tz")
 
 
 def sample_files(both: bool = False) -> list[Path]:

@@ -2,24 +2,44 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from posttime.errors import UsageError
 
 DEFAULT_EXPORT_TZ = "America/Los_Angeles"
 
 
-def get_zone(name: str, *, option: str = "--tz") -> ZoneInfo:
-    """Return the zone called ``name`` or raise a ``UsageError`` naming the option."""
+def zone_name(name: str, *, option: str = "--tz") -> str:
+    """The IANA name ``name`` stands for, matched without regard to case
+    (``europe/berlin`` -> ``Europe/Berlin``); a ``UsageError`` naming the option, with the
+    closest known names, when there is none."""
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
-        raise UsageError(
-            f"unknown time zone {name!r} for {option}; use an IANA name such as "
-            "'Europe/Berlin' or 'America/New_York'"
-        ) from None
+        ZoneInfo(name)
+        return name
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        pass
+    known = available_timezones()
+    by_fold = {zone.casefold(): zone for zone in known}
+    wanted = name.strip().casefold()
+    if wanted in by_fold:
+        return by_fold[wanted]
+    cities = {zone.rsplit("/", 1)[-1].casefold(): zone for zone in known}
+    close = difflib.get_close_matches(wanted, list(by_fold), n=2, cutoff=0.75)
+    close += difflib.get_close_matches(wanted.replace(" ", "_"), list(cities), n=2, cutoff=0.75)
+    guesses = list(dict.fromkeys(by_fold.get(c) or cities[c] for c in close))[:3]
+    shown = name if len(name) <= 60 else name[:57] + "..."
+    hint = (f"did you mean {' or '.join(repr(g) for g in guesses)}?" if guesses else
+            "use an IANA name such as 'Europe/Berlin' or 'America/New_York'")
+    raise UsageError(f"unknown time zone {shown!r} for {option}; {hint}")
+
+
+def get_zone(name: str, *, option: str = "--tz") -> ZoneInfo:
+    """Return the zone called ``name`` (any case) or raise a ``UsageError`` naming the
+    option."""
+    return ZoneInfo(zone_name(name, option=option))
 
 
 def system_zone_name() -> str:

@@ -70,6 +70,8 @@ BASIS_TEXT = {
 POST_COLUMNS = ("post_id", "published", "weekday", "hour", "type", "interactions", "expected",
                 "vs_expected", "provisional")
 
+#: the years a --week may name (dates past 2261 do not fit pandas' time stamps).
+FIRST_YEAR, LAST_YEAR = 1970, 2261
 _WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 
 
@@ -86,8 +88,12 @@ def parse_week(text: str) -> str:
             date.fromisocalendar(year, week, 1)
         except ValueError:
             m = None
+    shown = text if len(text or "") <= 40 else text[:37] + "..."
     if not m:
-        raise UsageError(f"--week takes an ISO week like 2025-W07, not {text!r}")
+        raise UsageError(f"--week takes an ISO week like 2025-W07, not {shown!r}")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise UsageError(f"--week {shown}: the week must lie between {FIRST_YEAR} and "
+                         f"{LAST_YEAR}")
     return f"{year}-W{week:02d}"
 
 

@@ -16,29 +16,10 @@ import pandas as pd
 from posttime import schema
 from posttime.errors import InputError
 from posttime.loaders.detect import Sniffed
+from posttime.schema import TYPE_NAMES
 from posttime.timezones import ClockChanges, localize_to_utc
 
 DROP_REASONS = ("blank", "bad_timestamp", "missing_metric", "duplicate", "truncated")
-
-#: Export values of the post type -> schema type (case-insensitive); anything else is "other".
-TYPE_NAMES = {
-    "photo": "photo",
-    "photos": "photo",
-    "image": "photo",
-    "album": "photo",
-    "video": "video",
-    "videos": "video",
-    "sharedvideo": "video",
-    "shared video": "video",
-    "live": "video",
-    "reel": "reel",
-    "reels": "reel",
-    "link": "link",
-    "links": "link",
-    "status": "text",
-    "text": "text",
-    "other": "other",
-}
 
 #: Time formats tried in order; the first that reads the whole sample wins. Month-first
 #: before day-first: Facebook writes US dates, and spreadsheets keep that order.

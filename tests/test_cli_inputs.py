@@ -1,0 +1,71 @@
+"""What a person naturally types: one Error line for every bad value, forgiving spellings."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from posttime.cli import app
+
+runner = CliRunner()
+LA = ["--tz", "America/Los_Angeles"]
+
+
+def invoke(*args, **kwargs):
+    return runner.invoke(app, [str(a) for a in args], **kwargs)
+
+
+def one_error_line(result, needle: str) -> None:
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and needle in lines[0], lines
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["--top", "0"], "Invalid value for '--top'"),
+    (["--seed", "-1"], "Invalid value for '--seed'"),
+    (["--no-such-option"], "No such option: --no-such-option"),
+    (["--since", ""], "--since takes a date as YYYY-MM-DD"),
+    (["--since", "NaT"], "not 'NaT'"),
+    (["--since", "01/02/2025"], "not '01/02/2025'"),
+    (["--since", "2025-09-01T00:00+05:00"], "--since takes a date as YYYY-MM-DD"),
+    (["--until", "2025-02-30"], "--until takes a date"),
+    (["--since", "2025-05-01", "--until", "2025-04-01"], "--since 2025-05-01 is after --until"),
+    (["--tz", "A" * 300], "unknown time zone 'AAAA"),
+    (["--tz", "Berlin"], "did you mean 'Europe/Berlin'?"),
+    (["--tz", "Europe/Berln"], "did you mean 'Europe/Berlin'"),
+    (["--type", "carousel"], "unknown post type 'carousel'"),
+])  # fmt: skip
+def test_bad_option_values_get_one_error_line(args, needle):
+    one_error_line(invoke("analyze", "--sample", *args), needle)
+
+
+def test_a_week_past_the_calendar_is_refused(tmp_path):
+    result = invoke("weekly", "--db", tmp_path / "h.sqlite", "--week", "9999-W52")
+    one_error_line(result, "the week must lie between 1970 and 2261")
+
+
+def test_zone_names_match_without_regard_to_case():
+    result = invoke("analyze", "--sample", "--tz", "america/los_angeles", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["timezone"] == "America/Los_Angeles"
+
+
+def test_post_types_as_the_export_writes_them():
+    photo = invoke("analyze", "--sample", *LA, "--type", "photo", "--format", "json")
+    for spelling in ("Photos", "PHOTO", " photos "):
+        other = invoke("analyze", "--sample", *LA, "--type", spelling, "--format", "json")
+        assert other.exit_code == 0, other.output
+        assert other.stdout == photo.stdout
+    assert json.loads(photo.stdout)["excluded"]["other_types"] > 0
+
+
+def test_top_level_help_shows_whole_descriptions_and_completion():
+    result = invoke("--help", env={"COLUMNS": "100"})
+    assert result.exit_code == 0
+    flat = " ".join(result.stdout.split())
+    assert "do they do best at different times, and does one simply do better?" in flat
+    described = [line for line in result.stdout.splitlines() if not line.startswith("Usage:")]
+    assert not [line for line in described if line.rstrip().endswith("...")]
+    assert "--install-completion" in result.stdout
