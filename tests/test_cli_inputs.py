@@ -69,3 +69,9 @@ def test_top_level_help_shows_whole_descriptions_and_completion():
     described = [line for line in result.stdout.splitlines() if not line.startswith("Usage:")]
     assert not [line for line in described if line.rstrip().endswith("...")]
     assert "--install-completion" in result.stdout
+
+
+def test_a_metric_the_export_lacks_is_named_with_the_ones_it_has():
+    result = invoke("analyze", "--sample", "--metric", "clicks")
+    one_error_line(result, "the export has no clicks figures, so --metric clicks cannot be "
+                           "measured; it has: interactions, reach, engagement-rate, views")

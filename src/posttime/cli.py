@@ -277,6 +277,7 @@ def analyze(
     chosen = choose_format(fmt, Format)
     data = sources.from_files(_inputs(files, sample), page, export_tz=export_tz,
                               mapping=_mapping(mapping))
+    data.require_metric(metric)
     options = analysis_options(
         metric=metric, tz=tz, sample=sample, export_timezone=data.export_timezone,
         grain=grain, post_type=post_type, since=since, until=until,
@@ -488,6 +489,8 @@ def compare(
     chosen = choose_format(fmt, CompareFormat)
     a, b = sources.pair(list(inputs or []), pages, sample=sample, db=db, export_tz=export_tz,
                         mapping=_mapping(mapping))
+    for side in (a, b):
+        side.require_metric(metric, where=side.name)
     zones = sorted({zone for side in (a, b) for zone in side.export_timezones})
     options = analysis_options(
         metric=metric, tz=tz, sample=sample,

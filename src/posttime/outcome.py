@@ -20,6 +20,15 @@ METRICS: dict[str, str] = {
     "views": "views (impressions in older exports)",
 }
 
+#: metric -> the columns of the clean post table it is computed from.
+METRIC_SOURCES: dict[str, tuple[str, ...]] = {
+    "interactions": ("interactions",),
+    "clicks": ("clicks",),
+    "reach": ("reach",),
+    "engagement-rate": ("interactions", "reach"),
+    "views": ("views",),
+}
+
 TREND_WINDOW = 51
 TREND_MIN_POSTS = 15
 ITERATIONS = 3
@@ -34,6 +43,26 @@ def check_metric(metric: str) -> str:
     return metric
 
 
+def metrics_present(posts: pd.DataFrame) -> list[str]:
+    """The metrics that at least one post has a figure for."""
+    return [m for m, columns in METRIC_SOURCES.items()
+            if all(posts[c].notna().any() for c in columns)]
+
+
+def check_metric_present(posts: pd.DataFrame, metric: str, where: str = "the export") -> str:
+    """Return ``metric`` if the posts have figures for it; else a ``UsageError`` that says
+    which figure ``where`` lacks and lists the metrics it does have."""
+    check_metric(metric)
+    lacking = [c for c in METRIC_SOURCES[metric] if posts[c].isna().all()]
+    if lacking and not posts.empty:
+        present = metrics_present(posts)
+        raise UsageError(
+            f"{where} has no {' or '.join(lacking)} figures, so --metric {metric} cannot be "
+            f"measured; it has: {', '.join(present) or 'no metric at all'}"
+        )
+    return metric
+
+
 def log_outcome(posts: pd.DataFrame, metric: str) -> pd.Series:
     """y = log1p(metric) per post; NaN where the figure is missing.
 
@@ -45,8 +74,7 @@ def log_outcome(posts: pd.DataFrame, metric: str) -> pd.Series:
     if metric == "engagement-rate":
         reach = posts["reach"].where(posts["reach"] > 0)
         return np.log1p(posts["interactions"]) - np.log1p(reach)
-    column = {"interactions": "interactions", "clicks": "clicks", "reach": "reach",
-              "views": "views"}[metric]
+    (column,) = METRIC_SOURCES[metric]
     return np.log1p(posts[column].clip(lower=0))
 
 

@@ -29,6 +29,12 @@ class PageData:
     dropped: dict[str, int] | None = None  # rows dropped while loading (None: from the store)
     loaded: LoadResult | None = field(default=None, repr=False)  # None: from the store
 
+    def require_metric(self, metric: str, where: str = "the export") -> None:
+        """A ``UsageError`` when the posts have no figures for ``metric`` at all."""
+        from posttime.outcome import check_metric_present
+
+        check_metric_present(self.posts, metric, where)
+
     @property
     def export_timezone(self) -> str:
         """The export zones, as one string for reports."""
