@@ -193,7 +193,7 @@ def detectable_lift(sd: float, n_arm: float, n_control: float, candidates: int,
     Examples
     --------
     >>> round(detectable_lift(0.8, 40, 40, 1), 3)
-    1.682
+    1.661
     """
     if not (n_arm >= 2 and n_control >= 2) or not np.isfinite(sd):
         return float("inf")
