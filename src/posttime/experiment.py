@@ -328,6 +328,23 @@ def plan_from_dict(data, where: str = "the plan") -> Plan:
     return plan
 
 
+def load_plan(path) -> Plan:
+    """Read a plan written by ``posttime plan --format json``."""
+    from posttime.errors import InputError
+
+    try:
+        text = open(path, encoding="utf-8").read()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+        raise InputError(f"cannot read plan file {path}: {reason}") from None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise UsageError(f"{path} is not a posttime plan (not JSON); make one with "
+                         "`posttime plan --format json`") from None
+    return plan_from_dict(data, where=str(path))
+
+
 def next_monday(today: dt.date) -> dt.date:
     """The Monday after ``today`` (a week from today if today is a Monday)."""
     return today + dt.timedelta(days=7 - today.weekday())
