@@ -179,28 +179,31 @@ def draw_assignments(rng: np.random.Generator, weeks: int, per_week: int, arms: 
     return np.take_along_axis(pool, order, axis=2)
 
 
-def _arm_counts(weeks: int, per_week: int, arms: int) -> float:
+def _arm_counts(weeks, per_week: int, arms: int):
     """Posts each arm gets over the plan (on average)."""
     return weeks * per_week / arms
 
 
-def detectable_lift(sd: float, n_arm: float, n_control: float, candidates: int,
-                    power: float = POWER) -> float:
+def detectable_lift(sd: float, n_arm, n_control, candidates: int, power: float = POWER):
     """The lift an arm with ``n_arm`` posts shows against ``n_control`` control posts with
     probability ``power``, at two-sided ``ALPHA / candidates`` (Holm's first step):
-    exp((t(1 - a/2, df) + t(power, df)) * sd * sqrt(1/n_arm + 1/n_control)).
+    exp((t(1 - a/2, df) + t(power, df)) * sd * sqrt(1/n_arm + 1/n_control)); inf where a
+    side has fewer than two posts. Vectorised over the counts.
 
     Examples
     --------
-    >>> round(detectable_lift(0.8, 40, 40, 1), 3)
+    >>> round(float(detectable_lift(0.8, 40, 40, 1)), 3)
     1.661
     """
-    if not (n_arm >= 2 and n_control >= 2) or not np.isfinite(sd):
-        return float("inf")
+    n_arm, n_control = np.broadcast_arrays(np.asarray(n_arm, dtype=float),
+                                           np.asarray(n_control, dtype=float))
+    ok = (n_arm >= 2) & (n_control >= 2) & bool(np.isfinite(sd))
     a = ALPHA / candidates
-    df = n_arm + n_control - 2
+    df = np.where(ok, n_arm + n_control - 2, 1.0)
     z = sps.t.ppf(1 - a / 2, df) + sps.t.ppf(power, df)
-    return float(np.exp(z * sd * np.sqrt(1 / n_arm + 1 / n_control)))
+    with np.errstate(divide="ignore"):
+        spread = sd * np.sqrt(1 / np.where(ok, n_arm, 1.0) + 1 / np.where(ok, n_control, 1.0))
+    return np.where(ok, np.exp(z * spread), np.inf)[()]
 
 
 def power_at(lift: float, sd: float, n_arm: float, n_control: float, candidates: int) -> float:
@@ -221,11 +224,9 @@ def power_at(lift: float, sd: float, n_arm: float, n_control: float, candidates:
 def weeks_needed(sd: float, per_week: int, arms: int, lift: float = TARGET_LIFT) -> int | None:
     """Fewest weeks for ``lift`` to be detectable with ``per_week`` posts over ``arms`` arms
     (control included); None beyond ``MAX_WEEKS``."""
-    for weeks in range(1, MAX_WEEKS + 1):
-        n = _arm_counts(weeks, per_week, arms)
-        if detectable_lift(sd, n, n, arms - 1) <= lift:
-            return weeks
-    return None
+    n = _arm_counts(np.arange(1, MAX_WEEKS + 1), per_week, arms)
+    reached = np.flatnonzero(detectable_lift(sd, n, n, arms - 1) <= lift)
+    return int(reached[0]) + 1 if len(reached) else None
 
 
 @dataclass
@@ -353,45 +354,51 @@ def next_monday(today: dt.date) -> dt.date:
 def _place_week(rng: np.random.Generator, arms: list[Arm], labels: np.ndarray,
                 first: dt.date, zone: ZoneInfo) -> list[dt.datetime]:
     """Random times for one week's posts (``labels``: the arm of each), a random minute
-    inside each arm's window, no two closer than ``MIN_GAP_MINUTES``."""
+    inside each arm's window, no two closer than ``MIN_GAP_MINUTES``.
+
+    Posts of the narrowest arms are placed first; each takes the first of a batch of random
+    candidate times that keeps the gap and exists on the clock (not skipped by a change to
+    summer time); a week that cannot be completed is drawn again.
+    """
     order = sorted(range(len(labels)), key=lambda k: (arms[labels[k]].capacity, k))
     for _ in range(50):
-        placed: dict[int, int] = {}  # post -> minute of the week
+        placed = np.full(len(labels), -10 * MIN_GAP_MINUTES)
         for k in order:
             arm = arms[labels[k]]
-            for _ in range(200):
-                day = int(rng.choice(arm.days))
-                minute = int(rng.integers(arm.start * 60, arm.end * 60))
-                offset = (day - first.weekday()) % 7
-                at = offset * 1440 + minute
-                if any(abs(at - other) < MIN_GAP_MINUTES for other in placed.values()):
-                    continue
-                local = dt.datetime.combine(first + dt.timedelta(days=offset),
-                                            dt.time(minute // 60, minute % 60))
-                aware = local.replace(tzinfo=zone)
-                if aware.astimezone(dt.timezone.utc).astimezone(zone).replace(
-                        tzinfo=None) != local:
-                    continue  # a time skipped by a clock change
-                placed[k] = at
+            day = np.asarray(arm.days)[rng.integers(0, len(arm.days), size=64)]
+            minute = rng.integers(arm.start * 60, arm.end * 60, size=64)
+            at = (day - first.weekday()) % 7 * 1440 + minute
+            free = np.abs(at[:, None] - placed[None, :]).min(axis=1) >= MIN_GAP_MINUTES
+            chosen = next((int(a) for a in at[free] if _exists(first, int(a), zone)), None)
+            if chosen is None:
                 break
-            else:
-                break
+            placed[k] = chosen
         else:
-            return [dt.datetime.combine(first + dt.timedelta(days=placed[k] // 1440),
-                                        dt.time((placed[k] % 1440) // 60, placed[k] % 60),
-                                        tzinfo=zone)
-                    for k in range(len(labels))]
+            return [_local_time(first, int(a), zone) for a in placed]
     raise UsageError("cannot place the week's posts two hours apart inside the arms' windows; "
                      "lower --posts-per-week or choose wider windows")
 
 
+def _local_time(first: dt.date, minute_of_week: int, zone: ZoneInfo) -> dt.datetime:
+    day, minute = divmod(minute_of_week, 1440)
+    return dt.datetime.combine(first + dt.timedelta(days=day),
+                               dt.time(minute // 60, minute % 60), tzinfo=zone)
+
+
+def _exists(first: dt.date, minute_of_week: int, zone: ZoneInfo) -> bool:
+    """Whether the local time exists (is not skipped by a clock change)."""
+    local = _local_time(first, minute_of_week, zone)
+    return local.astimezone(dt.timezone.utc).astimezone(zone) == local
+
+
 def _candidate_windows(windows: pd.DataFrame) -> pd.DataFrame:
-    """Tested windows that the history leaves open (neither better nor worse) and that lie
-    outside the control, best ranked first."""
-    open_ = windows[windows["tested"] & ~windows["verdict"].isin(["better", "worse"])]
+    """Windows that the history leaves open (neither better nor worse) and that lie outside
+    the control: tested ones best ranked first, then those with too few posts to test, most
+    posts first (the analysis's order); windows the page never posted in are left out."""
+    open_ = windows[~windows["verdict"].isin(["better", "worse"]) & (windows["n"] > 0)]
     outside = ~((open_["weekday_index"] < 5) & (open_["start"] < CONTROL.end)
                 & (open_["end"] > CONTROL.start))
-    return open_[outside].sort_values("rank")
+    return open_[outside]
 
 
 def _block(weekday: int, start: int, end: int) -> Arm:
@@ -415,9 +422,9 @@ def choose_arms(windows: pd.DataFrame, sd: float, weeks: int,
     """
     found = _candidate_windows(windows)
     if found.empty:
-        raise UsageError("the history leaves no tested window outside weekdays 10-14 open to "
-                         "test (each is better, worse or has too few posts); name the arms "
-                         "with --arms, e.g. --arms 'weekdays 18-20'")
+        raise UsageError("the history leaves no window outside weekdays 10-14 open to test "
+                         "(each is better or worse, or has no posts); name the arms with "
+                         "--arms, e.g. --arms 'weekdays 18-20'")
     ones = [Arm(days=(int(r.weekday_index),), start=int(r.start), end=int(r.end))
             for r in found.itertuples()]
     blocks: list[Arm] = []
@@ -431,7 +438,7 @@ def choose_arms(windows: pd.DataFrame, sd: float, weeks: int,
             arms = shape[:k]
             if _fits(arms, per_week):
                 n = _arm_counts(weeks, per_week, k + 1)
-                options.append((arms, detectable_lift(sd, n, n, k)))
+                options.append((arms, float(detectable_lift(sd, n, n, k))))
     if not options:
         raise UsageError(f"{per_week} posts a week do not fit two hours apart into the "
                          "windows the history leaves open; lower --posts-per-week")
@@ -445,7 +452,7 @@ def choose_arms(windows: pd.DataFrame, sd: float, weeks: int,
 
 def make_plan(posts: pd.DataFrame, options, *, weeks: int, per_week: int,
               start: dt.date, arms: str | None = None, seed: int = 0,
-              page: str | None = None) -> Plan:
+              page: str | None = None, analysis=None) -> Plan:
     """Plan a randomised posting experiment for a page from its history.
 
     Parameters
@@ -463,6 +470,8 @@ def make_plan(posts: pd.DataFrame, options, *, weeks: int, per_week: int,
         Candidate windows by hand (``"Tue 18-20,weekdays 18-20"``); None chooses them.
     seed : int
         The same posts, options and seed give the same plan.
+    analysis : AnalysisResult, optional
+        The analysis of ``posts`` with ``options``, when it is at hand already.
     """
     from posttime.analysis import analyze
 
@@ -471,7 +480,7 @@ def make_plan(posts: pd.DataFrame, options, *, weeks: int, per_week: int,
     if weeks > MAX_WEEKS:
         raise UsageError(f"--weeks {weeks} is more than five years ({MAX_WEEKS} weeks); "
                          "plan a shorter experiment and run another after it")
-    result = analyze(posts, options, page=page)
+    result = analysis if analysis is not None else analyze(posts, options, page=page)
     sd = result.residual_sd
     notes: list[str] = []
     if arms is None:
@@ -498,7 +507,7 @@ def make_plan(posts: pd.DataFrame, options, *, weeks: int, per_week: int,
     rows.sort(key=lambda row: row[0])
     slots = pd.DataFrame(rows, columns=["time", "week", "post", "arm"])
     n = _arm_counts(weeks, per_week, len(all_arms))
-    lift = detectable_lift(sd, n, n, len(candidates)) if np.isfinite(sd) else float("inf")
+    lift = float(detectable_lift(sd, n, n, len(candidates)))
     needed = weeks_needed(sd, per_week, len(all_arms)) if np.isfinite(sd) else None
     if not np.isfinite(lift) or lift > PLAUSIBLE_LIFT:
         shown = "no lift at all" if not np.isfinite(lift) else f"only lifts of {lift:.2f}x or more"
