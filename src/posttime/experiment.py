@@ -22,6 +22,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -314,7 +315,7 @@ def plan_from_dict(data, where: str = "the plan") -> Plan:
             start=dt.date.fromisoformat(data["start"]), weeks=int(data["weeks"]),
             posts_per_week=int(data["posts_per_week"]), seed=int(data["seed"]), arms=arms,
             slots=slots, residual_sd=None, detectable_lift=data.get("detectable_lift"),
-            weeks_for_1_25=data.get("weeks_for_1_25"),
+            weeks_for_1_25=data.get("weeks_for_1_25"), notes=list(data.get("notes", [])),
         )
         ok = (arms and arms[-1].role == "control" and len(slots) == plan.weeks
               * plan.posts_per_week and slots["week"].between(0, plan.weeks - 1).all()
@@ -334,7 +335,7 @@ def load_plan(path) -> Plan:
     from posttime.errors import InputError
 
     try:
-        text = open(path, encoding="utf-8").read()
+        text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
         raise InputError(f"cannot read plan file {path}: {reason}") from None
