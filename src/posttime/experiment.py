@@ -174,10 +174,9 @@ def draw_assignments(rng: np.random.Generator, weeks: int, per_week: int, arms: 
     pool = np.empty((size, weeks, per_week), dtype=np.int8)
     pool[..., : base * arms] = np.repeat(np.arange(arms, dtype=np.int8), base)
     if extra:
-        chosen = np.argsort(rng.random((size, weeks, arms)), axis=2)[..., :extra]
-        pool[..., base * arms:] = chosen
-    order = np.argsort(rng.random((size, weeks, per_week)), axis=2)
-    return np.take_along_axis(pool, order, axis=2)
+        every = np.broadcast_to(np.arange(arms, dtype=np.int8), (size, weeks, arms))
+        pool[..., base * arms:] = rng.permuted(every, axis=2)[..., :extra]
+    return rng.permuted(pool, axis=2)
 
 
 def _arm_counts(weeks, per_week: int, arms: int):
@@ -619,20 +618,22 @@ def randomisation_test(y: np.ndarray, labels: np.ndarray, arms: int, *, resample
     Returns
     -------
     (diff, p): arrays of length ``arms - 1``; NaN where an arm or the control has no
-    outcome. All re-draws are computed at once (a few matrix products), no loop per re-draw.
+    outcome. All re-draws are computed at once (two bincounts), no loop per re-draw.
     """
     weeks, per_week = y.shape
     seen = ~np.isnan(y).ravel()
     values = np.where(seen, y.ravel(), 0.0)
 
     def differences(assigned: np.ndarray) -> np.ndarray:
-        flat = assigned.reshape(len(assigned), -1)
-        means = []
-        for arm in range(arms):
-            member = (flat == arm).astype(float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                means.append((member @ values) / (member @ seen.astype(float)))
-        means = np.column_stack(means)
+        # Sums and counts of every (re-draw, arm) pair in one bincount each.
+        draws = len(assigned)
+        cell = (assigned.reshape(draws, -1).astype(np.intp)
+                + arms * np.arange(draws)[:, None]).ravel()
+        sums = np.bincount(cell, weights=np.tile(values, draws), minlength=draws * arms)
+        counts = np.bincount(cell, weights=np.tile(seen, draws).astype(float),
+                             minlength=draws * arms)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = (sums / counts).reshape(draws, arms)
         return means[:, :-1] - means[:, -1:]
 
     observed = differences(labels[None])[0]

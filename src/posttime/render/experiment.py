@@ -174,15 +174,15 @@ def _interval(arm) -> str:
 def evaluation_view(result: Evaluation) -> Group:
     plan = result.plan
     table = Table(title="Arms against the control", title_justify="left", box=box.SIMPLE_HEAD)
-    for name, justify in (("Window", "left"), ("Role", "left"), ("Posts", "right"),
-                          ("Lift", "right"), ("90% CI", "center"), ("p", "right"),
-                          ("p (Holm)", "right"), ("Verdict", "left")):
+    for name, justify in (("Window", "left"), ("Posts", "right"), ("Lift", "right"),
+                          ("90% CI", "center"), ("p", "right"), ("Holm p", "right"),
+                          ("Verdict", "left")):
         table.add_column(name, justify=justify, no_wrap=True)
     for arm in result.arms:
-        verdict = arm.verdict or "-"
-        table.add_row(arm.window, arm.role, str(arm.n), fmt_lift(arm.lift), _interval(arm),
+        verdict = arm.verdict or "(control)"
+        table.add_row(arm.window, str(arm.n), fmt_lift(arm.lift), _interval(arm),
                       fmt_p(arm.p), fmt_p(arm.p_holm),
-                      Text(verdict, style=VERDICT_STYLES.get(verdict, "")))
+                      Text(verdict, style=VERDICT_STYLES.get(verdict, "dim")))
     return Group(
         Text.assemble(("posttime", "bold"), f" · plan {plan.plan_id} · {plan.page or 'page'} · "
                       f"{plan.start:%Y-%m-%d} to {plan.end:%Y-%m-%d} · {plan.metric} · "
