@@ -435,3 +435,28 @@ def test_plan_on_a_real_export():
     data = json.loads(out.stdout)
     assert data["page"] == "PC Merchandise" and len(data["slots"]) == 32
     assert data["detectable_lift"] > 1
+
+
+def test_every_format_has_one_renderer():
+    from posttime.render.experiment import (
+        EVALUATION_RENDERERS,
+        PLAN_RENDERERS,
+        EvaluateFormat,
+    )
+
+    assert set(PLAN_RENDERERS) == set(PlanFormat)
+    assert set(EVALUATION_RENDERERS) == set(EvaluateFormat)
+
+
+def test_plan_and_evaluate_read_the_history_store(tmp_path, executed_files):
+    db = str(tmp_path / "history.sqlite")
+    assert runner.invoke(app, ["ingest", str(executed_files / "export.csv"), "--db", db]
+                         ).exit_code == 0
+    out = runner.invoke(app, ["plan", "--db", db, "--weeks", "2", "--posts-per-week", "3",
+                              "--start", "2026-06-01", "--tz", TZ, "--format", "csv"])
+    assert out.exit_code == 0, out.output
+    assert len(out.stdout.splitlines()) == 1 + 6
+    out = runner.invoke(app, ["evaluate", str(executed_files / "plan.json"), "--db", db,
+                              "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["adherence"]["kept"] == 48

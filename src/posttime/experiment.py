@@ -697,7 +697,8 @@ def evaluate(plan: Plan, posts: pd.DataFrame, *, export_timezone: str | None = N
     export_timezone : str, optional
         Zone the exports were written in (for the analysis options).
     seed : int, optional
-        Seed of the re-draws; defaults to the plan's seed, so results repeat.
+        Seed of the re-draws; by default one derived from the plan's seed (not the plan's
+        own stream), so results repeat.
     """
     from posttime.analysis import AnalysisOptions, prepare
 
@@ -743,7 +744,7 @@ def evaluate(plan: Plan, posts: pd.DataFrame, *, export_timezone: str | None = N
     y = np.full((plan.weeks, plan.posts_per_week), np.nan)
     y[slots["week"].to_numpy(), slots["post"].to_numpy() - 1] = slot_y
     labels = plan.assignment()
-    rng = np.random.default_rng(plan.seed if seed is None else seed)
+    rng = np.random.default_rng([plan.seed, 1] if seed is None else seed)
     diff, p = randomisation_test(y, labels, len(plan.arms), resamples=resamples, rng=rng)
     arms = _arm_results(plan, y, labels, diff, p)
     return Evaluation(plan=plan, tolerance=tolerance, resamples=resamples, adherence=adherence,
