@@ -161,10 +161,9 @@ def render_plan(plan: Plan, fmt: PlanFormat) -> str:
 
 def _adherence(result: Evaluation) -> str:
     a = result.adherence
-    text = (f"Slots: {a['slots']}; kept {a['kept']}, missed {a['missed']}, "
+    return (f"Slots: {a['slots']}; kept {a['kept']}, missed {a['missed']}, "
             f"still to come {a['pending']}; posts off plan: {a['off_plan']} "
             f"(matched within {result.tolerance} minutes; analysed as assigned).")
-    return text
 
 
 def _interval(arm) -> str:
