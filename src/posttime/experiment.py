@@ -245,7 +245,6 @@ class Plan:
     seed: int
     arms: list[Arm]
     slots: pd.DataFrame
-    residual_sd: float | None
     detectable_lift: float | None
     weeks_for_1_25: int | None
     notes: list[str] = field(default_factory=list)
@@ -313,7 +312,7 @@ def plan_from_dict(data, where: str = "the plan") -> Plan:
             metric=data.get("metric", "interactions"),
             start=dt.date.fromisoformat(data["start"]), weeks=int(data["weeks"]),
             posts_per_week=int(data["posts_per_week"]), seed=int(data["seed"]), arms=arms,
-            slots=slots, residual_sd=None, detectable_lift=data.get("detectable_lift"),
+            slots=slots, detectable_lift=data.get("detectable_lift"),
             weeks_for_1_25=data.get("weeks_for_1_25"), notes=list(data.get("notes", [])),
         )
         ok = (arms and arms[-1].role == "control" and len(slots) == plan.weeks
@@ -517,9 +516,8 @@ def make_plan(posts: pd.DataFrame, options, *, weeks: int, per_week: int,
     page_id = str(posts["page_id"].iloc[0]) if len(posts) else None
     return Plan(page=page, page_id=page_id, timezone=options.timezone, metric=options.metric,
                 start=start, weeks=weeks, posts_per_week=per_week, seed=seed, arms=all_arms,
-                slots=slots, residual_sd=sd if np.isfinite(sd) else None,
-                detectable_lift=lift if np.isfinite(lift) else None, weeks_for_1_25=needed,
-                notes=notes)
+                slots=slots, detectable_lift=lift if np.isfinite(lift) else None,
+                weeks_for_1_25=needed, notes=notes)
 
 
 CAUSAL_NOTE = (
