@@ -75,3 +75,13 @@ def test_a_metric_the_export_lacks_is_named_with_the_ones_it_has():
     result = invoke("analyze", "--sample", "--metric", "clicks")
     one_error_line(result, "the export has no clicks figures, so --metric clicks cannot be "
                            "measured; it has: interactions, reach, engagement-rate, views")
+
+
+def test_weekly_on_the_sample_needs_no_store(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("weekly", "--sample", "--db", tmp_path / "never.sqlite")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# Week 2025-W39: Sample Bakery\n")
+    assert "16 posts in 2025-W39" in result.stdout
+    assert not (tmp_path / "never.sqlite").exists()
+    one_error_line(invoke("weekly", "--sample", tmp_path), "give exports to ingest or --sample")

@@ -382,6 +382,9 @@ def weekly(
         help="ISO week to summarise, e.g. 2025-W07 (weeks start on Monday, audience zone).",
     ),
     page: str | None = PAGE_OPTION,
+    sample: bool = typer.Option(
+        False, "--sample", help="Summarise the bundled sample page, without a history store "
+        "(by default its last complete week)."),
     tz: str | None = TZ_OPTION,
     export_tz: str | None = EXPORT_TZ_OPTION,
     mapping: str | None = MAP_OPTION,
@@ -404,8 +407,17 @@ def weekly(
     from posttime.weekly import build_weekly, parse_week
 
     chosen = choose_format(fmt, WeeklyFormat)
-    timezone = pages.audience_zone(tz)
+    timezone = pages.audience_zone(tz, sample)
     label = parse_week(week) if week is not None else None
+    if sample:
+        if sources:
+            raise UsageError("give exports to ingest or --sample, not both")
+        data = pages.from_files(pages.sample_files())
+        report = build_weekly(data.posts, week=label, timezone=timezone,
+                              export_timezone=data.export_timezone, page=data.name,
+                              today=data.exported(timezone))
+        emit(render_weekly(report, chosen), output)
+        return
     zone = pages.export_zone(export_tz)
     columns = _mapping(mapping)
     bad = False

@@ -35,6 +35,12 @@ class PageData:
 
         check_metric_present(self.posts, metric, where)
 
+    def exported(self, timezone: str):
+        """The day of the newest export, in ``timezone`` (a ``datetime.date``); None when
+        no post says."""
+        newest = self.posts["as_of"].max()
+        return None if pd.isna(newest) else newest.tz_convert(timezone).date()
+
     @property
     def export_timezone(self) -> str:
         """The export zones, as one string for reports."""
