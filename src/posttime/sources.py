@@ -15,7 +15,7 @@ import pandas as pd
 
 from posttime.errors import UsageError
 from posttime.loaders import LoadResult, csv_files_in, load_exports, select_page
-from posttime.loaders.common import UNNAMED_PAGE
+from posttime.schema import UNNAMED_PAGE
 from posttime.timezones import DEFAULT_EXPORT_TZ, system_zone_name, zone_name
 
 
