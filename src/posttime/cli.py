@@ -307,14 +307,14 @@ def ingest(
     the same folder again and again. Each file goes in whole or not at all; a bad file is
     reported and the others still go in (exit code 2). Page-level files are skipped.
     """
-    from posttime.history import HistoryStore
+    from posttime.history import HistoryStore, ingest_sources
     from posttime.loaders.mapped import parse_mapping
     from posttime.render.weekly import IngestProgress, print_ingest
 
     zone = resolve_export_tz(export_tz)
     columns = parse_mapping(mapping)
     with HistoryStore(db) as store, IngestProgress() as progress:
-        report = store.ingest(sources, export_tz=zone, mapping=columns, progress=progress)
+        report = ingest_sources(store, sources, export_tz=zone, mapping=columns, progress=progress)
         summary = store.summary()
     print_ingest(report, summary)
     if report.bad:
@@ -363,7 +363,7 @@ def weekly(
     `posttime weekly ~/exports --output ~/reports/week.md` every Monday morning.
     """
     from posttime.errors import NoDataError
-    from posttime.history import HistoryStore
+    from posttime.history import HistoryStore, ingest_sources
     from posttime.loaders import select_page
     from posttime.loaders.mapped import parse_mapping
     from posttime.render.weekly import IngestProgress, WeeklyFormat, print_ingest, render_weekly
@@ -379,8 +379,8 @@ def weekly(
         with HistoryStore(db, create=bool(sources)) as store:
             if sources:
                 with IngestProgress() as progress:
-                    ingested = store.ingest(sources, export_tz=zone, mapping=columns,
-                                            progress=progress)
+                    ingested = ingest_sources(store, sources, export_tz=zone,
+                                              mapping=columns, progress=progress)
                 print_ingest(ingested)
                 bad = bool(ingested.bad)
             pages = store.pages()
