@@ -3,6 +3,7 @@ two writers at once, and the clean post table read back exactly."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from sim import PageSpec, simulate_posts, write_business_suite
 from posttime import schema
 from posttime.enums import FileStatus
 from posttime.errors import InputError, NoDataError
-from posttime.history import HistoryStore, ingest_sources
+from posttime.history import HistoryStore, ingest_file, ingest_sources
 from posttime.history import store as store_module
 from posttime.loaders import load_exports
 
@@ -396,3 +397,45 @@ def test_a_store_locked_for_longer_than_the_timeout_is_busy(tmp_path, page):
         holder.close()
     with HistoryStore(db) as store:
         assert ingest_sources(store, [path]).files[0].status == FileStatus.INGESTED
+
+
+# -- sources that are not regular files -------------------------------------------------
+
+
+def run_cli(*args, timeout: float = 90) -> subprocess.CompletedProcess:
+    """``posttime ARGS`` in a child process; a hang fails the test after ``timeout`` s."""
+    return subprocess.run([sys.executable, "-m", "posttime", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="this system has no named pipes")
+@pytest.mark.parametrize("command", [["ingest"], ["weekly", "--week", "2024-W30", "--tz", "UTC"]])
+def test_a_fifo_is_refused_up_front_and_the_other_files_still_go_in(tmp_path, page, command):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    good = export(tmp_path, "good.csv", page)
+    db = tmp_path / "h.sqlite"
+    result = run_cli(command[0], fifo, good, "--db", db, *command[1:])
+    assert result.returncode == 2, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == [f"Error: {fifo} is a named pipe (FIFO), not an export file; give a "
+                      "regular file"]
+    assert "Traceback" not in result.stderr
+    with HistoryStore(db) as store:
+        assert [Path(f.path).name for f in store.files()] == ["good.csv"]
+        assert len(store.posts()) == 600
+    if command[0] == "weekly":
+        assert result.stdout.startswith("#")
+
+
+def test_a_device_is_refused_without_reading_it(tmp_path):
+    device = Path("/dev/null")
+    if not device.exists():
+        pytest.skip("no /dev/null here")
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        report = ingest_sources(store, [device])
+        assert [f.status for f in report.files] == [FileStatus.FAILED]
+        assert report.files[0].message == (f"{device} is a device, not an export file; give "
+                                           "a regular file")
+        with pytest.raises(InputError, match="is a device"):
+            ingest_file(store, device)

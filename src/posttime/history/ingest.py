@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -75,10 +76,23 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _not_regular(path: Path) -> str | None:
+    """Why ``path`` (which exists) is not a regular file, or None if it is one. Reading a
+    FIFO, a device or a socket can block forever or never end."""
+    mode = path.stat().st_mode
+    if stat.S_ISREG(mode):
+        return None
+    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    return f"{path} is {kind}, not an export file; give a regular file"
+
+
 def expand_sources(sources: Iterable[str | os.PathLike]) -> list[Path | FileOutcome]:
     """The files to ingest, in order. A folder stands for the ``.csv`` files directly in it,
-    sorted by name (not recursive). A source that does not exist, or a folder without CSV
-    files, becomes a failed ``FileOutcome`` in its place."""
+    sorted by name (not recursive). A source that does not exist, is not a regular file
+    (a FIFO or a device), or a folder without CSV files, becomes a failed ``FileOutcome``
+    in its place."""
     out: list[Path | FileOutcome] = []
     for source in sources:
         p = Path(source)
@@ -90,7 +104,9 @@ def expand_sources(sources: Iterable[str | os.PathLike]) -> list[Path | FileOutc
                     "the files")))
             out.extend(found)
         elif p.exists():
-            out.append(p)
+            reason = _not_regular(p)
+            out.append(p if reason is None else FileOutcome(str(p), FileStatus.FAILED,
+                                                            message=reason))
         else:
             out.append(FileOutcome(str(p), FileStatus.FAILED,
                                    message=f"{p}: no such file or folder; check the path"))
@@ -177,6 +193,9 @@ def ingest_file(
 
     path = Path(path)
     try:
+        reason = _not_regular(path)
+        if reason is not None:
+            raise InputError(reason)
         size = path.stat().st_size
         if store.has_size(size):
             # a stored file has this size: it may be this one, so look before reading
