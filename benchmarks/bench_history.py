@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from sim import PageSpec, simulate_posts, write_business_suite  # noqa: E402
 
-from posttime.history import HistoryStore  # noqa: E402
+from posttime.history import HistoryStore, ingest_sources  # noqa: E402
 from posttime.loaders import load_exports  # noqa: E402
 
 TARGET_RATIO = 2.0
@@ -71,7 +71,7 @@ def ingest_once(db: Path, path: Path) -> None:
     """What ``posttime ingest`` does: open the store, ingest, close it (the close runs the
     last WAL checkpoint, so it is timed too)."""
     with HistoryStore(db) as store:
-        report = store.ingest([path])
+        report = ingest_sources(store, [path])
     assert not report.bad and report.files[0].status == "ingested"
 
 
@@ -109,7 +109,7 @@ def bench_weekly(history: int, repeat: int) -> dict[str, float]:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     with HistoryStore(db) as store:
-        store.ingest([csv])
+        ingest_sources(store, [csv])
         posts = store.summary().posts
     last = page["published"].max().tz_convert(TZ)
     iso = (last - pd.Timedelta(days=7)).isocalendar()

@@ -19,16 +19,14 @@ from posttime.compare import (
     BOTH_KEYS,
     TOP_KEYS,
     WINDOW_KEYS,
-    _rotated_sums,
     common_grain,
     compare,
     compare_windows,
-    daily_cycle,
     daypart_of,
-    profile_test,
 )
 from posttime.errors import NoDataError, UsageError
 from posttime.loaders import load_exports
+from posttime.profile_test import daily_cycle, profile_test, rotated_sums
 from posttime.windows import Grid
 
 TZ = "America/Los_Angeles"
@@ -143,7 +141,7 @@ def test_profile_test_agrees_with_the_exact_permutation_distribution():
 def test_rotated_sums_are_the_sums_of_the_rotated_labels():
     rng = np.random.default_rng(4)
     pooled = rng.normal(size=57)
-    sums, sums_sq = _rotated_sums(np.random.default_rng(9), pooled, 20, 300)
+    sums, sums_sq = rotated_sums(np.random.default_rng(9), pooled, 20, 300)
     replay = np.random.default_rng(9)
     order = replay.permutation(57)
     shifts = replay.integers(0, 57, size=300)
@@ -437,7 +435,7 @@ def test_real_exports_run_and_say_how_little_they_tell():
 
 
 def test_every_metric_has_words_for_the_level():
-    from posttime.compare import LEVEL_WORDS
+    from posttime.narrative import LEVEL_WORDS
     from posttime.outcome import METRICS
 
     assert set(LEVEL_WORDS) == set(METRICS)

@@ -3,6 +3,7 @@ two writers at once, and the clean post table read back exactly."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -14,9 +15,11 @@ import pytest
 from conftest import REAL_EXPORTS, needs_real_exports
 from sim import PageSpec, simulate_posts, write_business_suite
 
-from posttime import history, schema
+from posttime import schema
+from posttime.enums import FileStatus
 from posttime.errors import InputError, NoDataError
-from posttime.history import ALREADY, FAILED, INGESTED, SKIPPED, HistoryStore
+from posttime.history import HistoryStore, ingest_file, ingest_sources
+from posttime.history import store as store_module
 from posttime.loaders import load_exports
 
 LEGACY = REAL_EXPORTS / "legacy-insights-post-level"
@@ -69,10 +72,10 @@ def test_real_exports_in_any_order_give_the_newest_figures(tmp_path, order):
     db = tmp_path / "h.sqlite"
     files = [LEGACY_FILES[i] for i in order]
     with HistoryStore(db) as store:
-        first = store.ingest(files)
-        assert [f.status for f in first.files] == [INGESTED] * 4
-        again = store.ingest(files)
-        assert [f.status for f in again.files] == [ALREADY] * 4
+        first = ingest_sources(store, files)
+        assert [f.status for f in first.files] == [FileStatus.INGESTED] * 4
+        again = ingest_sources(store, files)
+        assert [f.status for f in again.files] == [FileStatus.ALREADY] * 4
         posts = store.posts()
         assert store.integrity() == "ok"
         assert len(store.files()) == 4
@@ -88,10 +91,10 @@ def test_real_exports_in_any_order_give_the_newest_figures(tmp_path, order):
 @needs_real_exports
 def test_page_level_files_are_skipped_and_posts_go_in(tmp_path):
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        report = store.ingest([REAL_EXPORTS / "business-suite"])
+        report = ingest_sources(store, [REAL_EXPORTS / "business-suite"])
         statuses = {Path(f.path).name: f.status for f in report.files}
-        assert statuses.pop("Sep-01-2025_Sep-30-2025_2855862537940540.csv") == INGESTED
-        assert set(statuses.values()) == {SKIPPED}
+        assert statuses.pop("Sep-01-2025_Sep-30-2025_2855862537940540.csv") == FileStatus.INGESTED
+        assert set(statuses.values()) == {FileStatus.SKIPPED}
         assert not report.bad
         pages = store.pages()
     assert pages["page_name"].tolist() == ["PC Merchandise"]
@@ -104,7 +107,7 @@ def test_page_level_files_are_skipped_and_posts_go_in(tmp_path):
 def test_round_trip_is_exactly_the_loaded_table(tmp_path, page):
     path = export(tmp_path, "Jan-01-2024_Dec-31-2024_1.csv", page)
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        store.ingest([path])
+        ingest_sources(store, [path])
         back = store.posts()
         assert store.posts("no such page").empty
         readable = store._conn.execute(
@@ -132,7 +135,7 @@ def test_missing_figures_and_times_survive(tmp_path):
                      "'test', 40, 40, 'UTC', 0)")
         conn.execute("INSERT INTO pages VALUES (?, 'Sample Page', NULL)",
                      (posts["page_id"].iloc[0],))
-        conn.executemany(history._insert_sql(7, upsert=False), history._rows(posts))
+        conn.executemany(store_module._insert_sql(7, upsert=False), store_module._rows(posts))
         back = store.posts()
     assert back["reach"].isna().sum() == 5
     assert back["as_of"].isna().sum() == 5
@@ -148,7 +151,7 @@ def test_the_newest_export_wins_in_either_order(tmp_path, page):
     for order in ([old, new], [new, old]):
         db = tmp_path / f"{order[0].stem}.sqlite"
         with HistoryStore(db) as store:
-            report = store.ingest(order)
+            report = ingest_sources(store, order)
         assert not report.bad
         pd.testing.assert_frame_equal(stored(db), expected)
     second = report.files[1]  # the old file after the new one: nothing of it is newer
@@ -161,8 +164,8 @@ def test_on_a_tie_the_later_ingest_wins(tmp_path, page):
     for first, second in ((a, b), (b, a)):
         db = tmp_path / f"{first.stem}.sqlite"
         with HistoryStore(db) as store:
-            store.ingest([first])
-            report = store.ingest([second])
+            ingest_sources(store, [first])
+            report = ingest_sources(store, [second])
         assert report.files[0].updated == len(page)
         pd.testing.assert_frame_equal(stored(db), by_key(load_exports([second]).posts))
 
@@ -172,8 +175,8 @@ def test_same_content_under_another_name_is_already_ingested(tmp_path, page):
     copy = tmp_path / "copy.csv"
     copy.write_bytes(a.read_bytes())
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        assert store.ingest([a]).files[0].status == INGESTED
-        assert store.ingest([copy]).files[0].status == ALREADY
+        assert ingest_sources(store, [a]).files[0].status == FileStatus.INGESTED
+        assert ingest_sources(store, [copy]).files[0].status == FileStatus.ALREADY
         assert len(store.files()) == 1
 
 
@@ -187,10 +190,11 @@ def test_a_folder_means_its_csv_files_and_bad_files_are_reported(tmp_path, page)
     (folder / "sub").mkdir()
     db = tmp_path / "h.sqlite"
     with HistoryStore(db) as store:
-        report = store.ingest([folder, tmp_path / "missing.csv", tmp_path / "empty-dir"])
+        report = ingest_sources(store, [folder, tmp_path / "missing.csv", tmp_path / "empty-dir"])
         names = [Path(f.path).name for f in report.files]
         assert names == ["a.csv", "b.csv", "broken.csv", "missing.csv", "empty-dir"]
-        assert [f.status for f in report.files] == [INGESTED, INGESTED, FAILED, FAILED, FAILED]
+        statuses = [FileStatus.INGESTED] * 2 + [FileStatus.FAILED] * 3
+        assert [f.status for f in report.files] == statuses
         assert "broken.csv" in report.files[2].message
         assert len(store.posts()) == 600
         assert len(store.files()) == 2
@@ -202,9 +206,9 @@ def test_an_error_in_the_middle_of_a_file_leaves_the_store_as_it_was(tmp_path, p
     first = export(tmp_path, "Jan-01-2024_Nov-30-2024_1.csv", page.iloc[:400])
     second = export(tmp_path, "Jan-01-2024_Dec-31-2024_1.csv", page, factor=2.0)
     with HistoryStore(db) as store:
-        store.ingest([first])
+        ingest_sources(store, [first])
     before = stored(db)
-    real_rows = history._rows
+    real_rows = store_module._rows
     written = []
 
     def broken(posts):
@@ -214,10 +218,10 @@ def test_an_error_in_the_middle_of_a_file_leaves_the_store_as_it_was(tmp_path, p
             written.append(row)
             yield row
 
-    monkeypatch.setattr(history, "_rows", broken)
+    monkeypatch.setattr(store_module, "_rows", broken)
     with HistoryStore(db) as store:
         with pytest.raises(RuntimeError, match="disk on fire"):
-            store.ingest([second])
+            ingest_sources(store, [second])
         assert len(written) == 250  # rows were written before the error
         assert len(store.files()) == 1
         assert store.integrity() == "ok"
@@ -229,7 +233,7 @@ def test_a_bad_file_reported_mid_way_rolls_back_and_the_rest_go_in(tmp_path, pag
     db = tmp_path / "h.sqlite"
     a = export(tmp_path, "a.csv", page.iloc[:250])
     b = export(tmp_path, "b.csv", page.iloc[250:])
-    real_rows = history._rows
+    real_rows = store_module._rows
 
     def broken(posts):
         for i, row in enumerate(real_rows(posts)):
@@ -237,10 +241,10 @@ def test_a_bad_file_reported_mid_way_rolls_back_and_the_rest_go_in(tmp_path, pag
                 raise InputError("a.csv: row 101 cannot be stored")
             yield row
 
-    monkeypatch.setattr(history, "_rows", broken)
+    monkeypatch.setattr(store_module, "_rows", broken)
     with HistoryStore(db) as store:
-        report = store.ingest([a, b])
-        assert [f.status for f in report.files] == [FAILED, INGESTED]
+        report = ingest_sources(store, [a, b])
+        assert [f.status for f in report.files] == [FileStatus.FAILED, FileStatus.INGESTED]
         assert report.files[0].message == f"{a}: a.csv: row 101 cannot be stored"
         assert len(store.posts()) == 350
         assert len(store.files()) == 1
@@ -248,25 +252,25 @@ def test_a_bad_file_reported_mid_way_rolls_back_and_the_rest_go_in(tmp_path, pag
 
 def test_bulk_first_ingest_rebuilds_the_key_index_even_when_it_fails(tmp_path, page,
                                                                       monkeypatch):
-    monkeypatch.setattr(history, "BULK_ROWS", 10)
+    monkeypatch.setattr(store_module, "BULK_ROWS", 10)
     db = tmp_path / "h.sqlite"
     path = export(tmp_path, "a.csv", page)
-    real_rows = history._rows
+    real_rows = store_module._rows
 
     def broken(posts):
         yield from list(real_rows(posts))[:50]
         raise RuntimeError("stop")
 
-    monkeypatch.setattr(history, "_rows", broken)
+    monkeypatch.setattr(store_module, "_rows", broken)
     with HistoryStore(db) as store, pytest.raises(RuntimeError):
-        store.ingest([path])
-    monkeypatch.setattr(history, "_rows", real_rows)
+        ingest_sources(store, [path])
+    monkeypatch.setattr(store_module, "_rows", real_rows)
     with HistoryStore(db) as store:
         indexes = [r[0] for r in store._conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'posts'")]
         assert "posts_key" in indexes
         assert store.posts().empty
-        store.ingest([path])
+        ingest_sources(store, [path])
         assert len(store.posts()) == 600
         with pytest.raises(sqlite3.IntegrityError):  # the key index is unique again
             store._conn.execute("INSERT INTO posts SELECT * FROM posts LIMIT 1")
@@ -285,9 +289,9 @@ def test_two_ingests_at_once_neither_fail_nor_corrupt(tmp_path):
     db = tmp_path / "shared.sqlite"
     script = textwrap.dedent("""
         import sys
-        from posttime.history import HistoryStore
+        from posttime.history import HistoryStore, ingest_sources
         with HistoryStore(sys.argv[1]) as store:
-            report = store.ingest(sys.argv[2:])
+            report = ingest_sources(store, sys.argv[2:])
         bad = [f.message for f in report.files if f.bad]
         sys.exit("; ".join(bad) if bad else 0)
     """)
@@ -349,10 +353,10 @@ def test_another_sqlite_database_or_a_newer_store_is_refused(tmp_path):
 
 
 def test_default_path_is_in_the_app_folder():
-    assert history.default_path().name == "history.sqlite"
-    assert "posttime" in str(history.default_path().parent)
-    assert history.store_path() == history.default_path()
-    assert history.store_path("~/pages.sqlite") == Path.home() / "pages.sqlite"
+    assert store_module.default_path().name == "history.sqlite"
+    assert "posttime" in str(store_module.default_path().parent)
+    assert store_module.store_path() == store_module.default_path()
+    assert store_module.store_path("~/pages.sqlite") == Path.home() / "pages.sqlite"
 
 
 def test_names_a_real_name_beats_an_id_and_the_newest_name_wins(tmp_path, page):
@@ -362,7 +366,7 @@ def test_names_a_real_name_beats_an_id_and_the_newest_name_wins(tmp_path, page):
     b = export(tmp_path, "Jan-01-2024_Jan-31-2024_1.csv", small.assign(page_name="Old Name"))
     c = export(tmp_path, "Jan-01-2024_Mar-31-2024_1.csv", small.assign(page_name="New Name"))
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        store.ingest([c, a, b])
+        ingest_sources(store, [c, a, b])
         assert store.pages()["page_name"].tolist() == ["New Name"]
         assert set(store.posts()["page_name"]) == {"New Name"}
 
@@ -372,7 +376,7 @@ def test_progress_is_called_before_each_file_and_at_the_end(tmp_path, page):
     b = export(tmp_path, "b.csv", page.iloc[300:])
     calls = []
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        store.ingest([a, tmp_path / "missing.csv", b],
+        ingest_sources(store, [a, tmp_path / "missing.csv", b],
                      progress=lambda done, total, name: calls.append((done, total, name)))
     assert calls == [(0, 3, "a.csv"), (2, 3, "b.csv"), (3, 3, "")]
 
@@ -386,10 +390,52 @@ def test_a_store_locked_for_longer_than_the_timeout_is_busy(tmp_path, page):
     try:
         holder.execute("BEGIN IMMEDIATE")
         with HistoryStore(db, timeout=0.2) as store:
-            with pytest.raises(history.StoreBusyError, match="is busy"):
-                store.ingest([path])
+            with pytest.raises(store_module.StoreBusyError, match="is busy"):
+                ingest_sources(store, [path])
         holder.execute("ROLLBACK")
     finally:
         holder.close()
     with HistoryStore(db) as store:
-        assert store.ingest([path]).files[0].status == INGESTED
+        assert ingest_sources(store, [path]).files[0].status == FileStatus.INGESTED
+
+
+# -- sources that are not regular files -------------------------------------------------
+
+
+def run_cli(*args, timeout: float = 90) -> subprocess.CompletedProcess:
+    """``posttime ARGS`` in a child process; a hang fails the test after ``timeout`` s."""
+    return subprocess.run([sys.executable, "-m", "posttime", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="this system has no named pipes")
+@pytest.mark.parametrize("command", [["ingest"], ["weekly", "--week", "2024-W30", "--tz", "UTC"]])
+def test_a_fifo_is_refused_up_front_and_the_other_files_still_go_in(tmp_path, page, command):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    good = export(tmp_path, "good.csv", page)
+    db = tmp_path / "h.sqlite"
+    result = run_cli(command[0], fifo, good, "--db", db, *command[1:])
+    assert result.returncode == 2, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == [f"Error: {fifo} is a named pipe (FIFO), not an export file; give a "
+                      "regular file"]
+    assert "Traceback" not in result.stderr
+    with HistoryStore(db) as store:
+        assert [Path(f.path).name for f in store.files()] == ["good.csv"]
+        assert len(store.posts()) == 600
+    if command[0] == "weekly":
+        assert result.stdout.startswith("#")
+
+
+def test_a_device_is_refused_without_reading_it(tmp_path):
+    device = Path("/dev/null")
+    if not device.exists():
+        pytest.skip("no /dev/null here")
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        report = ingest_sources(store, [device])
+        assert [f.status for f in report.files] == [FileStatus.FAILED]
+        assert report.files[0].message == (f"{device} is a device, not an export file; give "
+                                           "a regular file")
+        with pytest.raises(InputError, match="is a device"):
+            ingest_file(store, device)

@@ -13,7 +13,7 @@ from sim import PageSpec, simulate_posts, write_business_suite
 
 from posttime.analysis import AnalysisOptions, analyze
 from posttime.errors import NoDataError, UsageError
-from posttime.history import HistoryStore
+from posttime.history import HistoryStore, ingest_sources
 from posttime.loaders import load_exports
 from posttime.weekly import (
     POST_COLUMNS,
@@ -234,7 +234,7 @@ def test_json_keys_are_exact(posts):
 def test_triton_week_46_has_15_posts(tmp_path):
     files = sorted((REAL_EXPORTS / "legacy-insights-post-level").glob("fb-posts-*.csv"))
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        store.ingest(files)
+        ingest_sources(store, files)
         posts = store.posts()
     report = build_weekly(posts, week="2017-W46", timezone=LA)
     assert len(report.posts) == 15

@@ -344,14 +344,15 @@ def ingest(
     the same folder again and again. Each file goes in whole or not at all; a bad file is
     reported and the others still go in (exit code 2). Page-level files are skipped.
     """
-    from posttime.history import HistoryStore
+    from posttime.history import HistoryStore, ingest_sources
     from posttime.render.weekly import IngestProgress, print_ingest
     from posttime.sources import export_zone
 
     zone = export_zone(export_tz)
     columns = _mapping(mapping)
     with HistoryStore(db) as store, IngestProgress() as progress:
-        report = store.ingest(sources, export_tz=zone, mapping=columns, progress=progress)
+        report = ingest_sources(store, sources, export_tz=zone, mapping=columns,
+                                progress=progress)
         summary = store.summary()
     print_ingest(report, summary)
     if report.bad:
@@ -402,7 +403,7 @@ def weekly(
     """
     from posttime import sources as pages
     from posttime.errors import NoDataError
-    from posttime.history import HistoryStore
+    from posttime.history import HistoryStore, ingest_sources
     from posttime.render.weekly import IngestProgress, WeeklyFormat, print_ingest, render_weekly
     from posttime.weekly import build_weekly, parse_week
 
@@ -425,8 +426,8 @@ def weekly(
         with HistoryStore(db, create=bool(sources)) as store:
             if sources:
                 with IngestProgress() as progress:
-                    ingested = store.ingest(sources, export_tz=zone, mapping=columns,
-                                            progress=progress)
+                    ingested = ingest_sources(store, sources, export_tz=zone,
+                                              mapping=columns, progress=progress)
                 print_ingest(ingested)
                 bad = bool(ingested.bad)
             data = pages.in_store(store, page)

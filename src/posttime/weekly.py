@@ -50,7 +50,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from posttime import stats
+from posttime import narrative, stats
 from posttime.analysis import RECENT_DAYS, TARGET_LIFT, AnalysisOptions, AnalysisResult, analyze
 from posttime.errors import NoDataError, UsageError
 from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone
@@ -173,17 +173,7 @@ class Changes:
 
     @property
     def text(self) -> str:
-        if not self.available:
-            return ("No earlier analysis to compare with: no usable posts before this "
-                    "week.")
-        parts = []
-        if self.gained:
-            parts.append("new: " + ", ".join(w.label for w in self.gained))
-        if self.lost:
-            parts.append("no longer recommended: " + ", ".join(w.label for w in self.lost))
-        if not parts:
-            return "The recommended windows are the same as before the week."
-        return "Since last week, " + "; ".join(parts) + "."
+        return narrative.changes_text(self)
 
     def to_dict(self) -> dict:
         return {"available": self.available, "previous_posts_used": self.previous_posts_used,
@@ -204,17 +194,7 @@ class Suggestion:
 
     @property
     def text(self) -> str:
-        w = self.window
-        lift = f"{w.shrunk_lift:.2f}x" if w.shrunk_lift is not None else "unknown"
-        state = ("too few posts to test" if w.verdict == "insufficient-data"
-                 else "no clear difference yet")
-        text = (
-            f"Try more posts in {w.label}: {w.n} posts so far ({state}, shrunken lift "
-            f"{lift}); about {self.more_posts_needed} more"
-        )
-        if self.more_baseline_posts_needed:
-            text += f" there and {self.more_baseline_posts_needed} more in weekdays 10-14"
-        return text + f" would show whether it beats weekdays 10-14 by {TARGET_LIFT:.2f}x."
+        return narrative.suggestion_text(self)
 
     def to_dict(self) -> dict:
         return {**self.window.to_dict(), "more_posts_needed": self.more_posts_needed,
@@ -439,26 +419,6 @@ def _changes(current: AnalysisResult | None, previous: AnalysisResult | None,
     )
 
 
-def _headline(week: str, period: PeriodSummary, before: PeriodSummary, better: int,
-              judged: int, provisional: int, changes: Changes) -> str:
-    n = period.posts
-    text = f"{n} post{'s' if n != 1 else ''} in {week}"
-    if period.median_interactions is not None:
-        text += f", median {period.median_interactions:,.0f} interactions"
-        if before.median_interactions is not None and before.posts:
-            text += f" (previous {PREVIOUS_WEEKS} weeks: {before.median_interactions:,.0f})"
-    text += "."
-    if judged:
-        text += f" {better} of {judged} did better than expected for their time and type."
-    if provisional:
-        verb = "is" if provisional == 1 else "are"
-        text += (f" {provisional} {verb} provisional: younger than {RECENT_DAYS} days when "
-                 "exported, still collecting interactions.")
-    if changes.available and (changes.gained or changes.lost):
-        text += " " + changes.text
-    return text
-
-
 def build_weekly(
     posts: pd.DataFrame,
     *,
@@ -574,8 +534,9 @@ def build_weekly(
     changes = _changes(current, previous, chosen)
     judged = np.isfinite(table["vs_expected"].to_numpy())
     better = int((table["vs_expected"].to_numpy()[judged] > 1).sum())
-    headline = _headline(week, comparison["this_week"], comparison["previous_4_weeks"],
-                         better, int(judged.sum()), int(table["provisional"].sum()), changes)
+    headline = narrative.weekly_headline(
+        week, comparison["this_week"], comparison["previous_4_weeks"], better,
+        int(judged.sum()), int(table["provisional"].sum()), changes)
     return WeeklyReport(
         week=week, start=monday, end=monday + timedelta(days=6), timezone=timezone,
         export_timezone=export_timezone, page=page, page_id=str(posts["page_id"].iloc[0]),
