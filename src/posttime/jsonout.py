@@ -47,7 +47,7 @@ def json_ready(value: Any) -> Any:
         return None
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool) or getattr(getattr(value, "dtype", None), "kind", "") == "b":
         return bool(value)
     if isinstance(value, numbers.Real):
         return number(value)
