@@ -118,6 +118,22 @@ class AnalysisResult:
         }
 
 
+@dataclass
+class ByTypeResult:
+    """The analyses of ``analyze --by-type``: one per post type, most posts first."""
+
+    results: dict[str, AnalysisResult]
+
+    @property
+    def page(self) -> str | None:
+        return next(iter(self.results.values())).page
+
+    def to_dict(self) -> dict:
+        """The JSON of ``posttime analyze --by-type --format json``."""
+        return {"posttime_version": __version__,
+                "by_type": {t: r.to_dict() for t, r in self.results.items()}}
+
+
 def exclusions(posts: pd.DataFrame, options: AnalysisOptions) -> tuple[pd.DataFrame, dict]:
     """Apply the filters and the exclusions of METHOD.md §1; count every post left out."""
     zone = get_zone(options.timezone)

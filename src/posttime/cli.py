@@ -8,7 +8,6 @@ import functools
 import signal
 import sys
 from collections.abc import Callable
-from enum import Enum
 from pathlib import Path
 from typing import TypeVar
 
@@ -155,13 +154,28 @@ def load_inputs(files: list[Path] | None, sample: bool, export_tz: str | None,
                         mapping=parse_mapping(mapping_spec))
 
 
-def choose_format(value: str, formats: type[Enum]):
-    """The Enum member for a --format value, or a UsageError listing the choices."""
-    try:
-        return formats(value.lower())
-    except ValueError:
+def choose_format(value: str, command: str):
+    """The Format of a --format value of ``command``, or a UsageError listing the choices."""
+    from posttime.render import COMMAND_FORMATS
+
+    formats = COMMAND_FORMATS[command]
+    chosen = next((f for f in formats if f.value == value.lower()), None)
+    if chosen is None:
         names = ", ".join(f.value for f in formats)
-        raise UsageError(f"unknown format {value!r} for --format; choose one of: {names}") from None
+        raise UsageError(f"unknown format {value!r} for --format; choose one of: {names}")
+    return chosen
+
+
+def show(result, fmt, output: Path | None, **options) -> None:
+    """Render ``result`` as ``fmt``: to stdout (a table in the terminal's colours and
+    width), or atomically to --output."""
+    from posttime.render import Format, render
+
+    if output is None and fmt is Format.table:
+        from posttime.render.console import stdout_console
+
+        options["console"] = stdout_console()
+    emit(render(result, fmt, **options), output)
 
 
 def emit(text: str, output: Path | None) -> None:
@@ -230,12 +244,11 @@ def analyze(
     Prints a headline, the ranked windows with how sure each result is, a weekday x hour
     heatmap, the five claims of the usual advice, and what was left out.
     """
+    from posttime.analysis import ByTypeResult, analyze_by_type
     from posttime.analysis import analyze as run_analysis
-    from posttime.analysis import analyze_by_type
     from posttime.loaders import select_page
-    from posttime.render.formats import Format, render_analysis
 
-    chosen = choose_format(fmt, Format)
+    chosen = choose_format(fmt, "analyze")
     loaded = load_inputs(files, sample, export_tz, mapping)
     loaded.require_posts()
     posts = select_page(loaded.posts, page)
@@ -245,14 +258,11 @@ def analyze(
         include_paid=include_paid, seed=seed,
     )
     name = str(posts["page_name"].iloc[0]) if len(posts) else None
-    run = analyze_by_type if by_type else run_analysis
-    result = run(posts, options, page=name, dropped=loaded.dropped)
-    if chosen is Format.table and output is None:
-        from posttime.render.tables import print_analysis
-
-        print_analysis(result, top)
-        return
-    emit(render_analysis(result, chosen, top), output)
+    if by_type:
+        result = ByTypeResult(analyze_by_type(posts, options, page=name, dropped=loaded.dropped))
+    else:
+        result = run_analysis(posts, options, page=name, dropped=loaded.dropped)
+    show(result, chosen, output, top=top)
 
 
 @app.command("inspect")
@@ -271,12 +281,15 @@ def inspect_command(
     and last post (in the audience zone), both time zones, the columns read, rows dropped
     and why, duplicates merged and clock changes. Page-level files are listed too.
     """
-    from posttime.render.inspect import InspectFormat, show
+    from posttime.render.console import talk
+    from posttime.render.inspect import InspectReport
 
-    chosen = choose_format(fmt, InspectFormat)
+    chosen = choose_format(fmt, "inspect")
     timezone = resolve_tz(tz, sample)
-    loaded = load_inputs(files, sample, export_tz, mapping)
-    show(loaded, timezone, chosen.value)
+    report = InspectReport(load_inputs(files, sample, export_tz, mapping), timezone)
+    for note in report.notes():
+        talk(note)
+    show(report, chosen, None)
 
 
 DB_OPTION = typer.Option(
@@ -309,7 +322,7 @@ def ingest(
     """
     from posttime.history import HistoryStore
     from posttime.loaders.mapped import parse_mapping
-    from posttime.render.weekly import IngestProgress, print_ingest
+    from posttime.render.history import IngestProgress, print_ingest
 
     zone = resolve_export_tz(export_tz)
     columns = parse_mapping(mapping)
@@ -329,12 +342,11 @@ def history(
 ) -> None:
     """Show what the history store holds: pages, posts, dates and the files ingested."""
     from posttime.history import HistoryStore
-    from posttime.render.weekly import HISTORY_RENDERERS, HistoryFormat
 
-    chosen = choose_format(fmt, HistoryFormat)
+    chosen = choose_format(fmt, "history")
     with HistoryStore(db, create=False) as store:
         summary = store.summary()
-    HISTORY_RENDERERS[chosen](summary)
+    show(summary, chosen, None)
 
 
 @app.command()
@@ -366,10 +378,10 @@ def weekly(
     from posttime.history import HistoryStore
     from posttime.loaders import select_page
     from posttime.loaders.mapped import parse_mapping
-    from posttime.render.weekly import IngestProgress, WeeklyFormat, print_ingest, render_weekly
+    from posttime.render.history import IngestProgress, print_ingest
     from posttime.weekly import build_weekly, parse_week
 
-    chosen = choose_format(fmt, WeeklyFormat)
+    chosen = choose_format(fmt, "weekly")
     timezone = resolve_tz(tz)
     label = parse_week(week) if week is not None else None
     zone = resolve_export_tz(export_tz)
@@ -397,7 +409,7 @@ def weekly(
             typer.echo(f"Error: {exc}", err=True)
             raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
         raise
-    emit(render_weekly(report, chosen), output)
+    show(report, chosen, output)
     if bad:
         raise typer.Exit(int(ExitCode.BAD_INPUT))
 
@@ -459,9 +471,8 @@ def compare(
     from posttime.history import HistoryStore, store_path
     from posttime.loaders import csv_files_in, select_page
     from posttime.loaders.common import UNNAMED_PAGE
-    from posttime.render.compare import CompareFormat, print_comparison, render_comparison
 
-    chosen = choose_format(fmt, CompareFormat)
+    chosen = choose_format(fmt, "compare")
     if sample:
         if inputs:
             raise UsageError("give export files or --sample, not both")
@@ -548,10 +559,7 @@ def compare(
         names = [f"{names[0]} (A)", f"{names[1]} (B)"]
     result = run_compare(sides[0], sides[1], options, names=(names[0], names[1]),
                          dropped=dropped)
-    if chosen is CompareFormat.table and output is None:
-        print_comparison(result)
-        return
-    emit(render_comparison(result, chosen), output)
+    show(result, chosen, output)
 
 
 def run() -> None:
