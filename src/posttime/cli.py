@@ -105,7 +105,8 @@ INCLUDE_PAID_OPTION = typer.Option(
     False, "--include-paid", help="Keep boosted (paid) posts; they are left out by default."
 )
 OUTPUT_OPTION = typer.Option(
-    None, "--output", "-o", help="Write the report to this file (atomically) instead of stdout."
+    None, "--output", "-o", help="Write the report to this file (atomically) instead of "
+    "stdout; - means stdout."
 )
 SEED_OPTION = typer.Option(
     20240601, "--seed", help="Seed of the permutation tests; the same seed gives the same output."
@@ -171,7 +172,7 @@ def show(result, fmt, output: Path | None, **options) -> None:
     width), or atomically to --output."""
     from posttime.render import Format, render
 
-    if output is None and fmt is Format.table:
+    if (output is None or str(output) == "-") and fmt is Format.table:
         from posttime.render.console import stdout_console
 
         options["console"] = stdout_console()
@@ -179,8 +180,9 @@ def show(result, fmt, output: Path | None, **options) -> None:
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Data to stdout, or atomically to --output (with a note on stderr)."""
-    if output is None:
+    """Data to stdout (also for ``--output -``), or atomically to --output (with a note on
+    stderr)."""
+    if output is None or str(output) == "-":
         sys.stdout.write(text)
         return
     from posttime.output import write_atomic
