@@ -9,7 +9,6 @@ from sim import PageSpec, simulate_posts, write_business_suite
 from typer.testing import CliRunner
 
 from posttime.cli import app
-from posttime.render.compare import RENDERERS, CompareFormat
 
 LA = ["--tz", "America/Los_Angeles"]
 runner = CliRunner()
@@ -91,10 +90,6 @@ def test_markdown_and_output_file(exports, tmp_path):
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# Posting times compared: Alpha Bakery and Beta Cafe")
     assert "## Largest differences between the pages" in text
-
-
-def test_every_format_value_has_a_renderer():
-    assert set(RENDERERS) == set(CompareFormat)
 
 
 def test_the_samples_compare():

@@ -13,7 +13,7 @@ from test_loaders import LEGACY_POSTS, THREE, legacy_rows, suite_post, suite_row
 from typer.testing import CliRunner
 
 from posttime.cli import app
-from posttime.render.inspect import InspectFormat
+from posttime.render import COMMAND_FORMATS
 
 runner = CliRunner()
 JSON_KEYS = {"files", "pages", "posts", "first", "last", "duplicates_merged", "dropped",
@@ -84,7 +84,7 @@ def test_table_report(exports):
 
 
 def test_every_format_value_has_a_renderer(exports):
-    for fmt in InspectFormat:
+    for fmt in COMMAND_FORMATS["inspect"]:
         result = invoke(exports[0], "--format", fmt.value, "--tz", "UTC")
         assert result.exit_code == 0 and result.stdout.strip(), fmt
     assert json.loads(invoke(exports[0], "-f", "JSON", "--tz", "UTC").stdout)["posts"] == 3

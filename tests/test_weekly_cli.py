@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 
 from posttime.cli import app
 from posttime.history import HistoryStore
-from posttime.render.weekly import RENDERERS, WeeklyFormat
 
 LA = ["--tz", "America/Los_Angeles"]
 LEGACY = REAL_EXPORTS / "legacy-insights-post-level"
@@ -185,10 +184,6 @@ def test_weekly_formats(db, fmt):
         assert out.startswith("<!DOCTYPE html>") and "<svg" in out
 
 
-def test_every_weekly_format_has_one_renderer():
-    assert set(RENDERERS) == set(WeeklyFormat)
-
-
 def test_weekly_bad_format_and_week_are_usage_errors(db):
     result = weekly(db, "--format", "pdf")
     assert result.exit_code == 2
@@ -329,7 +324,7 @@ def test_ingest_progress_shows_only_on_a_terminal():
 
     from rich.console import Console
 
-    from posttime.render.weekly import IngestProgress
+    from posttime.render.history import IngestProgress
 
     quiet = io.StringIO()
     with IngestProgress(console=Console(file=quiet, force_terminal=False)) as progress:

@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from posttime import __version__, stats
+from posttime import stats
+from posttime._version import __version__
 from posttime.errors import NoDataError, UsageError
+from posttime.jsonout import json_ready
 from posttime.outcome import check_metric, log_outcome, residualize
 from posttime.schema import POST_TYPES, post_type
 from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone
@@ -93,7 +95,7 @@ class AnalysisResult:
     def to_dict(self) -> dict:
         """The stable JSON contract of ``posttime analyze --format json``."""
         windows = [
-            {key: json_value(row[key]) for key in WINDOW_COLUMNS}
+            {key: json_ready(row[key]) for key in WINDOW_COLUMNS}
             for row in self.windows.to_dict("records")
         ]
         return {
@@ -108,27 +110,28 @@ class AnalysisResult:
             "baseline": {"label": BASELINE_LABEL, "n": self.baseline_n},
             "windows": windows,
             "claims": [
-                {"id": c.id, "text": c.text, "n": c.n, "lift": json_value(c.lift),
-                 "p_holm": json_value(c.p_holm), "verdict": c.verdict}
+                {"id": c.id, "text": c.text, "n": c.n, "lift": json_ready(c.lift),
+                 "p_holm": json_ready(c.p_holm), "verdict": c.verdict}
                 for c in self.claims
             ],
             "headline": self.headline,
         }
 
 
-def json_value(value):
-    """JSON-ready scalar: floats to 6 significant digits, NaN and inf to None."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        if not np.isfinite(value):
-            return None
-        return float(f"{float(value):.6g}")
-    return value
+@dataclass
+class ByTypeResult:
+    """The analyses of ``analyze --by-type``: one per post type, most posts first."""
+
+    results: dict[str, AnalysisResult]
+
+    @property
+    def page(self) -> str | None:
+        return next(iter(self.results.values())).page
+
+    def to_dict(self) -> dict:
+        """The JSON of ``posttime analyze --by-type --format json``."""
+        return {"posttime_version": __version__,
+                "by_type": {t: r.to_dict() for t, r in self.results.items()}}
 
 
 def exclusions(posts: pd.DataFrame, options: AnalysisOptions) -> tuple[pd.DataFrame, dict]:

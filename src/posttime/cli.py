@@ -8,7 +8,6 @@ import functools
 import signal
 import sys
 from collections.abc import Callable
-from enum import Enum
 from pathlib import Path
 from typing import TypeVar
 
@@ -160,18 +159,34 @@ SEED_OPTION = typer.Option(
 )
 
 
-def choose_format(value: str, formats: type[Enum]):
-    """The Enum member for a --format value, or a UsageError listing the choices."""
-    try:
-        return formats(value.lower())
-    except ValueError:
+def choose_format(value: str, command: str):
+    """The Format of a --format value of ``command``, or a UsageError listing the choices."""
+    from posttime.render import COMMAND_FORMATS
+
+    formats = COMMAND_FORMATS[command]
+    chosen = next((f for f in formats if f.value == value.lower()), None)
+    if chosen is None:
         names = ", ".join(f.value for f in formats)
-        raise UsageError(f"unknown format {value!r} for --format; choose one of: {names}") from None
+        raise UsageError(f"unknown format {value!r} for --format; choose one of: {names}")
+    return chosen
+
+
+def show(result, fmt, output: Path | None, **options) -> None:
+    """Render ``result`` as ``fmt``: to stdout (a table in the terminal's colours and
+    width), or atomically to --output."""
+    from posttime.render import Format, render
+
+    if (output is None or str(output) == "-") and fmt is Format.table:
+        from posttime.render.console import stdout_console
+
+        options["console"] = stdout_console()
+    emit(render(result, fmt, **options), output)
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Data to stdout, or atomically to --output (with a note on stderr)."""
-    if output is None:
+    """Data to stdout (also for ``--output -``), or atomically to --output (with a note on
+    stderr)."""
+    if output is None or str(output) == "-":
         sys.stdout.write(text)
         return
     from posttime.output import write_atomic
@@ -270,11 +285,10 @@ def analyze(
     heatmap, the five claims of the usual advice, and what was left out.
     """
     from posttime import sources
+    from posttime.analysis import ByTypeResult, analyze_by_type
     from posttime.analysis import analyze as run_analysis
-    from posttime.analysis import analyze_by_type
-    from posttime.render.formats import Format, render_analysis
 
-    chosen = choose_format(fmt, Format)
+    chosen = choose_format(fmt, "analyze")
     data = sources.from_files(_inputs(files, sample), page, export_tz=export_tz,
                               mapping=_mapping(mapping))
     data.require_metric(metric)
@@ -283,14 +297,12 @@ def analyze(
         grain=grain, post_type=post_type, since=since, until=until,
         include_paid=include_paid, seed=seed,
     )
-    run = analyze_by_type if by_type else run_analysis
-    result = run(data.posts, options, page=data.name, dropped=data.dropped)
-    if chosen is Format.table and output is None:
-        from posttime.render.tables import print_analysis
-
-        print_analysis(result, top)
-        return
-    emit(render_analysis(result, chosen, top), output)
+    if by_type:
+        result = ByTypeResult(analyze_by_type(data.posts, options, page=data.name,
+                                              dropped=data.dropped))
+    else:
+        result = run_analysis(data.posts, options, page=data.name, dropped=data.dropped)
+    show(result, chosen, output, top=top)
 
 
 @command("inspect")
@@ -309,12 +321,16 @@ def inspect_command(
     and why, duplicates merged and clock changes. Page-level files are listed too.
     """
     from posttime import sources
-    from posttime.render.inspect import InspectFormat, show
+    from posttime.render.console import talk
+    from posttime.render.inspect import InspectReport
 
-    chosen = choose_format(fmt, InspectFormat)
+    chosen = choose_format(fmt, "inspect")
     timezone = sources.audience_zone(tz, sample)
     loaded = sources.load(_inputs(files, sample), export_tz=export_tz, mapping=_mapping(mapping))
-    show(loaded, timezone, chosen.value)
+    report = InspectReport(loaded, timezone)
+    for note in report.notes():
+        talk(note)
+    show(report, chosen, None)
 
 
 DB_OPTION = typer.Option(
@@ -345,7 +361,7 @@ def ingest(
     reported and the others still go in (exit code 2). Page-level files are skipped.
     """
     from posttime.history import HistoryStore, ingest_sources
-    from posttime.render.weekly import IngestProgress, print_ingest
+    from posttime.render.history import IngestProgress, print_ingest
     from posttime.sources import export_zone
 
     zone = export_zone(export_tz)
@@ -366,12 +382,11 @@ def history(
 ) -> None:
     """Show what the history store holds: pages, posts, dates and the files ingested."""
     from posttime.history import HistoryStore
-    from posttime.render.weekly import HISTORY_RENDERERS, HistoryFormat
 
-    chosen = choose_format(fmt, HistoryFormat)
+    chosen = choose_format(fmt, "history")
     with HistoryStore(db, create=False) as store:
         summary = store.summary()
-    HISTORY_RENDERERS[chosen](summary)
+    show(summary, chosen, None)
 
 
 @command()
@@ -404,10 +419,10 @@ def weekly(
     from posttime import sources as pages
     from posttime.errors import NoDataError
     from posttime.history import HistoryStore, ingest_sources
-    from posttime.render.weekly import IngestProgress, WeeklyFormat, print_ingest, render_weekly
+    from posttime.render.history import IngestProgress, print_ingest
     from posttime.weekly import build_weekly, parse_week
 
-    chosen = choose_format(fmt, WeeklyFormat)
+    chosen = choose_format(fmt, "weekly")
     timezone = pages.audience_zone(tz, sample)
     label = parse_week(week) if week is not None else None
     if sample:
@@ -417,7 +432,7 @@ def weekly(
         report = build_weekly(data.posts, week=label, timezone=timezone,
                               export_timezone=data.export_timezone, page=data.name,
                               today=data.exported(timezone))
-        emit(render_weekly(report, chosen), output)
+        show(report, chosen, output)
         return
     zone = pages.export_zone(export_tz)
     columns = _mapping(mapping)
@@ -438,7 +453,7 @@ def weekly(
             typer.echo(f"Error: {exc}", err=True)
             raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
         raise
-    emit(render_weekly(report, chosen), output)
+    show(report, chosen, output)
     if bad:
         raise typer.Exit(int(ExitCode.BAD_INPUT))
 
@@ -497,9 +512,8 @@ def compare(
     """
     from posttime import sources
     from posttime.compare import compare as run_compare
-    from posttime.render.compare import CompareFormat, print_comparison, render_comparison
 
-    chosen = choose_format(fmt, CompareFormat)
+    chosen = choose_format(fmt, "compare")
     a, b = sources.pair(list(inputs or []), pages, sample=sample, db=db, export_tz=export_tz,
                         mapping=_mapping(mapping))
     for side in (a, b):
@@ -513,10 +527,7 @@ def compare(
     )
     names = (a.name, b.name) if a.name != b.name else (f"{a.name} (A)", f"{b.name} (B)")
     result = run_compare(a.posts, b.posts, options, names=names, dropped=(a.dropped, b.dropped))
-    if chosen is CompareFormat.table and output is None:
-        print_comparison(result)
-        return
-    emit(render_comparison(result, chosen), output)
+    show(result, chosen, output)
 
 
 def run() -> None:

@@ -33,7 +33,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from posttime import __version__, narrative, stats
+from posttime import narrative, stats
+from posttime._version import __version__
 from posttime.analysis import (
     FDR_LEVEL,
     MIN_WINDOW_POSTS,
@@ -41,10 +42,10 @@ from posttime.analysis import (
     AnalysisResult,
     analyze_prepared,
     group_stats,
-    json_value,
     prepare,
 )
 from posttime.errors import NoDataError, UsageError
+from posttime.jsonout import json_ready
 from posttime.outcome import check_metric
 from posttime.profile_test import (
     MIN_PROFILE_TIMES,
@@ -134,13 +135,13 @@ class ComparisonResult:
             "timezone": self.options.timezone,
             "grain": self.grain,
             "profile_test": {
-                "statistic": json_value(profile.statistic),
-                "p": json_value(profile.p),
+                "statistic": json_ready(profile.statistic),
+                "p": json_ready(profile.p),
                 "windows_used": profile.windows_used,
                 "permutations": profile.permutations,
             },
-            "level": {"ratio": json_value(self.level.ratio), "low": json_value(self.level.low),
-                      "high": json_value(self.level.high)},
+            "level": {"ratio": json_ready(self.level.ratio), "low": json_ready(self.level.low),
+                      "high": json_ready(self.level.high)},
             "windows": _records(self.windows, WINDOW_KEYS),
             "top_a": _records(self.top_windows(0), TOP_KEYS),
             "top_b": _records(self.top_windows(1), TOP_KEYS),
@@ -150,7 +151,7 @@ class ComparisonResult:
 
 
 def _records(frame: pd.DataFrame, keys) -> list[dict]:
-    return [{key: json_value(row[key]) for key in keys} for row in frame.to_dict("records")]
+    return [{key: json_ready(row[key]) for key in keys} for row in frame.to_dict("records")]
 
 
 

@@ -53,6 +53,7 @@ import pandas as pd
 from posttime import narrative, stats
 from posttime.analysis import RECENT_DAYS, TARGET_LIFT, AnalysisOptions, AnalysisResult, analyze
 from posttime.errors import NoDataError, UsageError
+from posttime.jsonout import number
 from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone
 from posttime.windows import WEEKDAYS, Grid, label
 
@@ -131,8 +132,8 @@ class WindowNote:
 
     def to_dict(self) -> dict:
         return {"weekday": self.weekday, "start": self.start, "end": self.end,
-                "label": self.label, "n": self.n, "shrunk_lift": _num(self.shrunk_lift),
-                "lift": _num(self.lift), "verdict": self.verdict, "rank": self.rank}
+                "label": self.label, "n": self.n, "shrunk_lift": number(self.shrunk_lift),
+                "lift": number(self.lift), "verdict": self.verdict, "rank": self.rank}
 
 
 @dataclass
@@ -154,11 +155,11 @@ class PeriodSummary:
         return self.posts / self.weeks if self.weeks > 0 else None
 
     def to_dict(self) -> dict:
-        return {"posts": self.posts, "weeks": _num(self.weeks),
-                "posts_per_week": _num(self.posts_per_week),
-                "median_interactions": _num(self.median_interactions),
+        return {"posts": self.posts, "weeks": number(self.weeks),
+                "posts_per_week": number(self.posts_per_week),
+                "median_interactions": number(self.median_interactions),
                 "in_recommended": self.in_recommended,
-                "share_in_recommended": _num(self.share_in_recommended)}
+                "share_in_recommended": number(self.share_in_recommended)}
 
 
 @dataclass
@@ -235,8 +236,8 @@ class WeeklyReport:
         posts = [
             {"post_id": r.post_id, "published": r.published.isoformat(),
              "weekday": r.weekday, "hour": int(r.hour), "type": r.type,
-             "interactions": _num(r.interactions), "expected": _num(r.expected, 4),
-             "vs_expected": _num(r.vs_expected, 4), "provisional": bool(r.provisional)}
+             "interactions": number(r.interactions), "expected": number(r.expected),
+             "vs_expected": number(r.vs_expected), "provisional": bool(r.provisional)}
             for r in self.posts.itertuples(index=False)
         ]
         a = self.analysis
@@ -260,19 +261,6 @@ class WeeklyReport:
             "suggestion": self.suggestion.to_dict() if self.suggestion else None,
             "headline": self.headline,
         }
-
-
-def _num(value, digits: int = 6):
-    """JSON-ready number: integral floats as int, others to ``digits`` significant digits,
-    NaN and None as None."""
-    if value is None or value is pd.NA:
-        return None
-    value = float(value)
-    if not np.isfinite(value):
-        return None
-    if value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    return float(f"{value:.{digits}g}")
 
 
 # -- building it ------------------------------------------------------------------------

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-import io
-import json
 import math
-from enum import Enum
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from posttime.compare import ComparisonResult
+from posttime.jsonout import to_json
 from posttime.outcome import METRICS
-from posttime.render.heatmap import grid_table, shade
-from posttime.render.tables import ASSOCIATION, GRAIN_NAMES, fmt_lift, fmt_p
+from posttime.render.heatmap import grid_table
+from posttime.render.text import (
+    ASSOCIATION,
+    GRAIN_NAMES,
+    MARKS,
+    VERDICT_STYLES,
+    fmt_lift,
+    fmt_p,
+    rich_shade,
+    rich_to_text,
+)
 from posttime.windows import WEEKDAYS, Grid, label
 
-VERDICT_STYLES = {
-    "better": "bold green", "worse": "bold red", "no-difference": "", "insufficient-data": "dim",
-    "a-better": "bold cyan", "b-better": "bold magenta",
-}
 #: per-window differences shown in the table and in Markdown, largest first.
 SHOWN_DIFFERENCES = 10
 SHOWN_GOOD = 10
@@ -37,12 +41,6 @@ PROFILE_NOTE = (
     "window. The time-of-day table shows where the differences lie (each part's difference "
     "measured within weekdays)."
 )
-
-
-class CompareFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
 
 
 def _verdict(value: str) -> Text:
@@ -64,12 +62,10 @@ def header(result) -> Text:
     )
 
 
-MARKS = {"better": " ▲", "worse": " ▼"}
-
-
 def _top_cells(windows) -> list[tuple[str, str]]:
     return [(f"{label(w.weekday, w.start, w.end)} ({w.n})",
-             fmt_lift(w.shrunk_lift) + MARKS.get(w.verdict, "  ")) for w in windows.itertuples()]
+             fmt_lift(w.shrunk_lift) + " " + MARKS.get(w.verdict, " "))
+            for w in windows.itertuples()]
 
 
 def top_table(result) -> Table:
@@ -192,9 +188,9 @@ def difference_heatmap(result) -> Table:
             if not w["tested"]:
                 row.append(Text("·", style="dim"))
                 continue
-            mark = {"a-better": "▲", "b-better": "▼"}.get(w["verdict"], "")
+            mark = MARKS.get(w["verdict"], "")
             row.append(Text(f"{mark}{w['difference']:.2f}",
-                            style=f"bold white on {shade(w['difference'])}"))
+                            style=f"bold white on {rich_shade(w['difference'])}"))
         table.add_row(*row)
     return table
 
@@ -219,27 +215,17 @@ def comparison_view(result) -> Group:
     return Group(*(part for part in parts if part is not None))
 
 
-def print_comparison(result) -> None:
-    """Print the terminal report on stdout (colour only on a terminal, as rich decides)."""
-    from posttime.render.console import stdout_console
-
-    stdout_console().print(comparison_view(result))
-
-
-def to_table(result) -> str:
-    """The terminal report as plain text (for --output or a pipe)."""
-    buffer = io.StringIO()
-    Console(file=buffer, width=110, color_system=None, force_terminal=False).print(
-        comparison_view(result)
-    )
-    return buffer.getvalue()
+def comparison_table(result: ComparisonResult, *, console=None) -> str:
+    """The terminal report as text: through ``console`` (a terminal's colours and width),
+    or plain at 110 columns (for --output or a pipe)."""
+    return rich_to_text(comparison_view(result), console, width=110)
 
 
-def to_json(result) -> str:
-    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+def comparison_json(result: ComparisonResult) -> str:
+    return to_json(result.to_dict())
 
 
-def to_markdown(result) -> str:
+def comparison_markdown(result: ComparisonResult) -> str:
     a, b = result.names
     opts = result.options
     profile = result.profile
@@ -303,12 +289,3 @@ def to_markdown(result) -> str:
             )
     lines += ["", PROFILE_NOTE, "", DIFFERENCE_NOTE, "", ASSOCIATION, ""]
     return "\n".join(lines)
-
-
-#: every --format value maps to exactly one renderer.
-RENDERERS = {CompareFormat.table: to_table, CompareFormat.json: to_json,
-             CompareFormat.markdown: to_markdown}
-
-
-def render_comparison(result, fmt: CompareFormat) -> str:
-    return RENDERERS[fmt](result)

@@ -23,5 +23,6 @@ def stderr_console():
 
 
 def talk(message: str) -> None:
-    """A remark for the user (warnings, notes) on stderr."""
-    stderr_console().print(message)
+    """A remark for the user (warnings, notes) on stderr, as plain text: never read as
+    markup, never wrapped."""
+    stderr_console().print(message, markup=False, highlight=False, soft_wrap=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from html import escape
 
-from posttime.render.tables import ASSOCIATION
+from posttime.render.svg import Cell, Dot, heatmap_svg
+from posttime.render.text import ASSOCIATION, MARKS
 from posttime.render.weekly import (
     EXPECTED_NOTE,
     PERIOD_HEADER,
@@ -26,9 +27,8 @@ from posttime.render.weekly import (
     window_rows,
     zones_line,
 )
-
-#: lift at which a heatmap cell is fully coloured (and 1 / this below 1).
-FULL_SHADE = 1.5
+from posttime.weekly import WeeklyReport, window_effects
+from posttime.windows import WEEKDAYS
 
 CSS = """
 :root { color-scheme: light; }
@@ -72,101 +72,39 @@ def _table(header: list[str], rows: list[list[str]], right: set[int],
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _shade(lift: float | None) -> str:
-    """Fill colour of a heatmap cell: green above 1, red below, stronger further away."""
-    if lift is None or not math.isfinite(lift) or lift <= 0:
-        return "#eef0f3"
-    strength = min(1.0, abs(math.log(lift)) / math.log(FULL_SHADE))
-    if lift >= 1:
-        low, high = (236, 246, 239), (38, 140, 78)
-    else:
-        low, high = (250, 238, 238), (190, 52, 60)
-    rgb = [round(a + (b - a) * strength) for a, b in zip(low, high, strict=True)]
-    return "#{:02x}{:02x}{:02x}".format(*rgb)
-
-
-def heatmap_svg(report) -> str:
+def weekly_heatmap(report: WeeklyReport) -> str:
     """Weekday x hour grid of the analysis: each window shaded by its shrunken lift against
     weekdays 10-14 and labelled with its post count; recommended windows outlined; the
     week's posts as dots at their weekday and time (hollow while provisional)."""
-    from posttime.weekly import window_effects
-    from posttime.windows import WEEKDAYS
-
     a = report.analysis
     if a is None:
         return '<p class="note">No heatmap yet: no posts to analyse.</p>'
-    left, top, hour_w, row_h = 44, 22, 30, 30
-    width, height = left + 24 * hour_w + 8, top + 7 * row_h + 34
-    _, est = window_effects(a)
+    _, estimate = window_effects(a)
     chosen = {(w.weekday, w.start) for w in report.recommendations}
-    parts = [
-        f'<svg role="img" aria-labelledby="hm-title" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}">',
-        '<title id="hm-title">Posting windows shaded by shrunken lift against weekdays '
-        '10-14</title>',
-    ]
-    for h in range(0, 25, 2):
-        parts.append(f'<text x="{left + h * hour_w}" y="{top - 8}" text-anchor="middle">'
-                     f"{h:02d}</text>")
-    for d, day in enumerate(WEEKDAYS):
-        parts.append(f'<text x="{left - 8}" y="{top + d * row_h + row_h / 2 + 4}" '
-                     f'text-anchor="end">{day}</text>')
+    cells = []
     for w in a.windows.itertuples():
-        x = left + int(w.start) * hour_w
-        y = top + int(w.weekday_index) * row_h
-        cw = (int(w.end) - int(w.start)) * hour_w
-        lift = w.shrunk_lift if w.tested else None
-        fill = _shade(lift) if w.tested else "#f4f5f7"
+        est = estimate[int(w.window)]
         tip = (f"{w.weekday} {int(w.start):02d}-{int(w.end):02d}: {int(w.n)} posts, "
                + (f"shrunken lift {w.shrunk_lift:.2f}x, {w.verdict}" if w.tested
-                  else f"{w.verdict} (estimate {est[int(w.window)]:.2f}x)"
-                  if math.isfinite(est[int(w.window)]) else w.verdict))
-        parts.append(
-            f'<rect x="{x}" y="{y}" width="{cw}" height="{row_h}" fill="{fill}" '
-            f'stroke="#ffffff" stroke-width="1"><title>{escape(tip)}</title></rect>'
-        )
-        if int(w.n):
-            mark = {"better": "\u25b2", "worse": "\u25bc"}.get(w.verdict, "")
-            style = 'font-weight="700"' if w.tested else 'fill-opacity="0.55"'
-            parts.append(f'<text x="{x + cw / 2}" y="{y + row_h / 2 + 4}" '
-                         f'text-anchor="middle" {style}>{mark}{int(w.n)}</text>')
-    for w in a.windows.itertuples():
-        if (w.weekday, int(w.start)) in chosen:
-            x = left + int(w.start) * hour_w
-            y = top + int(w.weekday_index) * row_h
-            cw = (int(w.end) - int(w.start)) * hour_w
-            parts.append(f'<rect x="{x + 1}" y="{y + 1}" width="{cw - 2}" height="{row_h - 2}" '
-                         'fill="none" stroke="#1d2430" stroke-width="2"/>')
-    parts.append(f'<rect x="{left + 10 * hour_w}" y="{top}" width="{4 * hour_w}" '
-                 f'height="{5 * row_h}" fill="none" stroke="#566173" stroke-width="1.5" '
-                 'stroke-dasharray="5 3"><title>The usual advice: weekdays 10-14</title></rect>')
-    for p in report.posts.itertuples(index=False):
-        day = WEEKDAYS.index(p.weekday)
-        x = left + (p.published.hour + p.published.minute / 60) * hour_w
-        y = top + day * row_h + row_h - 6
-        fill = "none" if p.provisional else "#2b5fd9"
-        parts.append(f'<circle cx="{x:.1f}" cy="{y}" r="3.2" fill="{fill}" stroke="#2b5fd9" '
-                     f'stroke-width="1.4"><title>{escape(p.post_id)}</title></circle>')
-    ly = top + 7 * row_h + 22
-    parts += [
-        f'<rect x="{left}" y="{ly - 10}" width="14" height="14" fill="{_shade(1.4)}"/>',
-        f'<text x="{left + 20}" y="{ly + 1}">better than weekdays 10-14</text>',
-        f'<rect x="{left + 190}" y="{ly - 10}" width="14" height="14" fill="{_shade(0.7)}"/>',
-        f'<text x="{left + 210}" y="{ly + 1}">worse</text>',
-        f'<rect x="{left + 260}" y="{ly - 10}" width="14" height="14" fill="none" '
-        'stroke="#1d2430" stroke-width="2"/>',
-        f'<text x="{left + 280}" y="{ly + 1}">recommended</text>',
-        f'<circle cx="{left + 380}" cy="{ly - 3}" r="3.2" fill="#2b5fd9"/>',
-        f'<text x="{left + 390}" y="{ly + 1}">a post of this week</text>',
-        f'<rect x="{left + 510}" y="{ly - 10}" width="14" height="14" fill="none" '
-        'stroke="#566173" stroke-width="1.5" stroke-dasharray="4 2"/>',
-        f'<text x="{left + 530}" y="{ly + 1}">weekdays 10-14</text>',
-        "</svg>",
-    ]
-    return "\n".join(parts)
+                  else f"{w.verdict} (estimate {est:.2f}x)" if math.isfinite(est)
+                  else w.verdict))
+        text = f"{MARKS.get(w.verdict, '')}{int(w.n)}" if int(w.n) else ""
+        cells.append(Cell(day=int(w.weekday_index), start=int(w.start), end=int(w.end),
+                          text=text, shade=w.shrunk_lift if w.tested else None, tip=tip,
+                          strong=bool(w.tested), outlined=(w.weekday, int(w.start)) in chosen))
+    dots = [Dot(day=WEEKDAYS.index(p.weekday), hour=p.published.hour + p.published.minute / 60,
+                tip=p.post_id, filled=not p.provisional)
+            for p in report.posts.itertuples(index=False)]
+    return heatmap_svg(
+        cells, dots=dots,
+        title="Posting windows shaded by shrunken lift against weekdays 10-14",
+        legend=[("better", "better than weekdays 10-14"), ("worse", "worse"),
+                ("outlined", "recommended"), ("dot", "a post of this week"),
+                ("baseline", "weekdays 10-14")],
+    )
 
 
-def to_html(report) -> str:
+def weekly_html(report: WeeklyReport) -> str:
     """The whole report as one HTML document (UTF-8 text)."""
     rows = post_rows(report)
     classes = ["provisional" if p else "" for p in report.posts["provisional"].tolist()]
@@ -194,7 +132,7 @@ def to_html(report) -> str:
     if a is not None:
         body.append(f"<p>{escape(a.headline)}</p>")
     body += [
-        heatmap_svg(report),
+        weekly_heatmap(report),
         '<p class="note">Cells: posts in each window (bold where tested), shaded by the '
         "shrunken lift against weekdays 10-14; \u25b2 reliably better, \u25bc reliably worse. "
         "Hours in the audience zone.</p>",

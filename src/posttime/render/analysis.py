@@ -1,8 +1,7 @@
-"""Rich tables of an analysis: the ranked windows, the claims, what was left out."""
+"""The report of ``posttime analyze``: terminal tables and heatmap, JSON, CSV and Markdown,
+for one analysis (``AnalysisResult``) or one per post type (``ByTypeResult``)."""
 
 from __future__ import annotations
-
-import math
 
 from rich import box
 from rich.console import Group
@@ -10,28 +9,19 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
+from posttime.analysis import WINDOW_COLUMNS, AnalysisResult, ByTypeResult
+from posttime.jsonout import to_json
 from posttime.outcome import METRICS
-from posttime.windows import label
-
-GRAIN_NAMES = {"2h": "two-hour windows", "daypart": "dayparts"}
-VERDICT_STYLES = {
-    "better": "bold green", "worse": "bold red", "no-difference": "", "insufficient-data": "dim",
-    "supported": "bold green", "contradicted": "bold red", "not-shown": "",
-}
-ASSOCIATION = (
-    "These tests compare groups of posts: they show which times went with more engagement, "
-    "not that the time caused it."
+from posttime.render.heatmap import heatmap
+from posttime.render.text import (
+    ASSOCIATION,
+    GRAIN_NAMES,
+    VERDICT_STYLES,
+    fmt_lift,
+    fmt_p,
+    rich_to_text,
 )
-
-
-def fmt_lift(value) -> str:
-    return "-" if value is None or not math.isfinite(value) else f"{value:.2f}x"
-
-
-def fmt_p(value) -> str:
-    if value is None or not math.isfinite(value):
-        return "-"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
+from posttime.windows import label
 
 
 def header(result) -> Text:
@@ -118,8 +108,6 @@ def left_out(result) -> Text:
 
 
 def _single_view(result, top: int, brief: bool) -> list:
-    from posttime.render.heatmap import heatmap
-
     ranked = ranked_table(result, top) if result.windows["tested"].any() else None
     parts = [header(result), Text(""), Text(result.headline, style="bold"), Text(""),
              ranked, ranking_note(result), untested_note(result), Text("")]
@@ -129,21 +117,88 @@ def _single_view(result, top: int, brief: bool) -> list:
     return [part for part in parts if part is not None]
 
 
-def analysis_view(result, top: int):
-    """The whole terminal report of ``posttime analyze`` (a dict from ``--by-type`` gives one
-    short section per post type)."""
-    if isinstance(result, dict):
-        parts: list = []
-        for post_type, r in result.items():
-            parts += [Rule(f"{post_type} posts", align="left"), *_single_view(r, top, True),
-                      Text("")]
-    else:
-        parts = _single_view(result, top, False)
+def analysis_view(result: AnalysisResult, top: int) -> Group:
+    """The whole terminal report of ``posttime analyze``."""
+    return Group(*_single_view(result, top, False), Text(ASSOCIATION, style="dim"))
+
+
+def by_type_view(result: ByTypeResult, top: int) -> Group:
+    """The terminal report of ``analyze --by-type``: one short section per post type."""
+    parts: list = []
+    for post_type, r in result.results.items():
+        parts += [Rule(f"{post_type} posts", align="left"), *_single_view(r, top, True),
+                  Text("")]
     return Group(*parts, Text(ASSOCIATION, style="dim"))
 
 
-def print_analysis(result, top: int) -> None:
-    """Print the terminal report on stdout (colour only on a terminal, as rich decides)."""
-    from posttime.render.console import stdout_console
+def analysis_table(result: AnalysisResult, *, top: int = 10, console=None) -> str:
+    """The terminal report as text: through ``console`` (a terminal's colours and width),
+    or plain at 100 columns (for --output or a pipe)."""
+    return rich_to_text(analysis_view(result, top), console, width=100)
 
-    stdout_console().print(analysis_view(result, top))
+
+def by_type_table(result: ByTypeResult, *, top: int = 10, console=None) -> str:
+    return rich_to_text(by_type_view(result, top), console, width=100)
+
+
+def analysis_json(result: AnalysisResult) -> str:
+    return to_json(result.to_dict())
+
+
+def by_type_json(result: ByTypeResult) -> str:
+    return to_json(result.to_dict())
+
+
+def _csv(frames) -> str:
+    import pandas as pd
+
+    return pd.concat(frames).to_csv(index=False, float_format="%.6g", lineterminator="\n")
+
+
+def analysis_csv(result: AnalysisResult) -> str:
+    """Every window of the grid, one row each, columns as in the JSON."""
+    return _csv([result.windows.loc[:, list(WINDOW_COLUMNS)]])
+
+
+def by_type_csv(result: ByTypeResult) -> str:
+    """Every window of every post type's grid, the type in the first column."""
+    return _csv([r.windows.loc[:, list(WINDOW_COLUMNS)].assign(type=t)[["type", *WINDOW_COLUMNS]]
+                 for t, r in result.results.items()])
+
+
+def _markdown_one(result: AnalysisResult, top: int, heading: str) -> list[str]:
+    opts = result.options
+    lines = [
+        heading, "", f"**{result.headline}**", "",
+        f"Metric: {opts.metric}. Posts used: {result.posts_used}. Times in {opts.timezone} "
+        f"(export read as {opts.export_timezone}).", "",
+        "| # | Window | Posts | Shrunk lift | Lift (90% CI) | q | Verdict |",
+        "|---:|---|---:|---:|---:|---:|---|",
+    ]
+    for w in result.windows[result.windows["tested"]].head(top).itertuples():
+        lines.append(
+            f"| {w.rank} | {label(w.weekday, w.start, w.end)} | {w.n} | {fmt_lift(w.shrunk_lift)} "
+            f"| {fmt_lift(w.lift)} ({w.lift_low:.2f}-{w.lift_high:.2f}) | {fmt_p(w.q)} "
+            f"| {w.verdict} |"
+        )
+    lines += ["", "| Claim | Posts | Lift | p (Holm) | Verdict |", "|---|---:|---:|---:|---|"]
+    for c in result.claims:
+        lines.append(f"| {c.text} | {c.n} vs {c.n_other} | {fmt_lift(c.lift)} "
+                     f"| {fmt_p(c.p_holm)} | {c.verdict} |")
+    return [*lines, "", left_out(result).plain, ""]
+
+
+def _markdown(page: str | None, sections: list[list[str]]) -> str:
+    lines = [f"# When to post{': ' + page if page else ''}", ""]
+    for section in sections:
+        lines += section
+    return "\n".join([*lines, ASSOCIATION, ""])
+
+
+def analysis_markdown(result: AnalysisResult, *, top: int = 10) -> str:
+    return _markdown(result.page, [_markdown_one(result, top, "## Posting windows")])
+
+
+def by_type_markdown(result: ByTypeResult, *, top: int = 10) -> str:
+    return _markdown(result.page, [_markdown_one(r, top, f"## {t} posts")
+                                   for t, r in result.results.items()])
