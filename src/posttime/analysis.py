@@ -17,7 +17,7 @@ from posttime.errors import NoDataError, UsageError
 from posttime.jsonout import json_ready
 from posttime.outcome import check_metric, log_outcome, residualize
 from posttime.schema import POST_TYPES, post_type
-from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone
+from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone, zone_warnings
 from posttime.windows import BASELINE_LABEL, Grid, choose_grain, in_baseline, label
 
 #: windows with fewer posts are not tested.
@@ -86,6 +86,7 @@ class AnalysisResult:
     typical_n: int
     typical_mdl: float | None
     posts: pd.DataFrame = field(repr=False)  # used posts with local time, window and residual
+    warnings: list[str] = field(default_factory=list)  # e.g. posting hours of a wrong zone
 
     @property
     def reliable(self) -> pd.DataFrame:
@@ -115,6 +116,7 @@ class AnalysisResult:
                 for c in self.claims
             ],
             "headline": self.headline,
+            "warnings": list(self.warnings),
         }
 
 
@@ -465,6 +467,7 @@ def analyze_prepared(used: pd.DataFrame, excluded: dict[str, int], options: Anal
         typical_n=typical_n,
         typical_mdl=typical_mdl,
         posts=used,
+        warnings=zone_warnings(used["published"], options.timezone),
     )
 
 

@@ -153,6 +153,10 @@ INCLUDE_PAID_OPTION = typer.Option(
 OUTPUT_OPTION = typer.Option(
     None, "--output", "-o", help="Write the report to this file (atomically) instead of stdout."
 )
+QUIET_OPTION = typer.Option(
+    False, "--quiet", "-q", help="Only errors on stderr: no notes, warnings or progress "
+    "(for cron)."
+)
 SEED_OPTION = typer.Option(
     20240601, "--seed", min=0,
     help="Seed of the permutation tests; the same seed gives the same output."
@@ -192,7 +196,9 @@ def emit(text: str, output: Path | None) -> None:
     from posttime.output import write_atomic
 
     write_atomic(output, text)
-    typer.echo(f"Wrote {output}", err=True)
+    from posttime.render.console import talk
+
+    talk(f"Wrote {output}")
 
 
 def analysis_options(*, metric: str, tz: str | None, sample: bool, export_timezone: str,
@@ -278,6 +284,7 @@ def analyze(
     ),
     output: Path | None = OUTPUT_OPTION,
     seed: int = SEED_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Rank and test posting windows against the usual advice (weekdays 10-14).
 
@@ -287,7 +294,9 @@ def analyze(
     from posttime import sources
     from posttime.analysis import ByTypeResult, analyze_by_type
     from posttime.analysis import analyze as run_analysis
+    from posttime.render.console import be_quiet, talk
 
+    be_quiet(quiet)
     chosen = choose_format(fmt, "analyze")
     data = sources.from_files(_inputs(files, sample), page, export_tz=export_tz,
                               mapping=_mapping(mapping))
@@ -297,11 +306,16 @@ def analyze(
         grain=grain, post_type=post_type, since=since, until=until,
         include_paid=include_paid, seed=seed,
     )
+    note = sources.default_zone_note(tz, sample)
+    if note:
+        talk(note)
     if by_type:
         result = ByTypeResult(analyze_by_type(data.posts, options, page=data.name,
                                               dropped=data.dropped))
     else:
         result = run_analysis(data.posts, options, page=data.name, dropped=data.dropped)
+        for warning in result.warnings:
+            talk(f"Warning: {warning}")
     show(result, chosen, output, top=top)
 
 
@@ -313,6 +327,7 @@ def inspect_command(
     export_tz: str | None = EXPORT_TZ_OPTION,
     mapping: str | None = MAP_OPTION,
     fmt: str = typer.Option("table", "--format", "-f", help="Output format: table or json."),
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Show what posttime finds in export files, before any analysis.
 
@@ -321,9 +336,10 @@ def inspect_command(
     and why, duplicates merged and clock changes. Page-level files are listed too.
     """
     from posttime import sources
-    from posttime.render.console import talk
+    from posttime.render.console import be_quiet, talk
     from posttime.render.inspect import InspectReport
 
+    be_quiet(quiet)
     chosen = choose_format(fmt, "inspect")
     timezone = sources.audience_zone(tz, sample)
     loaded = sources.load(_inputs(files, sample), export_tz=export_tz, mapping=_mapping(mapping))
@@ -353,6 +369,7 @@ def ingest(
     db: Path | None = DB_OPTION,
     export_tz: str | None = EXPORT_TZ_OPTION,
     mapping: str | None = MAP_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Add exports to the history store, keeping the newest figures of every post.
 
@@ -361,9 +378,11 @@ def ingest(
     reported and the others still go in (exit code 2). Page-level files are skipped.
     """
     from posttime.history import HistoryStore, ingest_sources
+    from posttime.render.console import be_quiet
     from posttime.render.history import IngestProgress, print_ingest
     from posttime.sources import export_zone
 
+    be_quiet(quiet)
     zone = export_zone(export_tz)
     columns = _mapping(mapping)
     with HistoryStore(db) as store, IngestProgress() as progress:
@@ -408,6 +427,7 @@ def weekly(
         "markdown", "--format", "-f", help="Output format: markdown, text, json or html."
     ),
     output: Path | None = OUTPUT_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Summarise a week from the history store (ingesting any exports given first).
 
@@ -419,9 +439,11 @@ def weekly(
     from posttime import sources as pages
     from posttime.errors import NoDataError
     from posttime.history import HistoryStore, ingest_sources
+    from posttime.render.console import be_quiet
     from posttime.render.history import IngestProgress, print_ingest
     from posttime.weekly import build_weekly, parse_week
 
+    be_quiet(quiet)
     chosen = choose_format(fmt, "weekly")
     timezone = pages.audience_zone(tz, sample)
     label = parse_week(week) if week is not None else None
@@ -496,6 +518,7 @@ def compare(
     ),
     output: Path | None = OUTPUT_OPTION,
     seed: int = SEED_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Compare two pages: do they do best at different times, and does one simply do better?
 
@@ -512,7 +535,9 @@ def compare(
     """
     from posttime import sources
     from posttime.compare import compare as run_compare
+    from posttime.render.console import be_quiet
 
+    be_quiet(quiet)
     chosen = choose_format(fmt, "compare")
     a, b = sources.pair(list(inputs or []), pages, sample=sample, db=db, export_tz=export_tz,
                         mapping=_mapping(mapping))

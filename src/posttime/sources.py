@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -55,6 +57,19 @@ def audience_zone(tz: str | None, sample: bool = False) -> str:
 
         tz = AUDIENCE_TZ
     return zone_name(tz or system_zone_name(), option="--tz")
+
+
+def default_zone_note(tz: str | None, sample: bool = False) -> str | None:
+    """A note when no audience zone was given and this machine's zone, UTC, is used: on a
+    server that is rarely the audience's."""
+    if tz is not None or sample:
+        return None
+    name = zone_name(system_zone_name())
+    zone = ZoneInfo(name)
+    if any(zone.utcoffset(datetime(2025, month, 1)) for month in (1, 7)):
+        return None
+    return (f"Times are counted in {name}, this machine's zone; pass --tz with your "
+            "audience's zone (or set POSTTIME_TZ), e.g. --tz Europe/Berlin.")
 
 
 def export_zone(export_tz: str | None) -> str:

@@ -22,7 +22,20 @@ def stderr_console():
     return Console(stderr=True, highlight=False)
 
 
-def talk(message: str) -> None:
-    """A remark for the user (warnings, notes) on stderr, as plain text: never read as
-    markup, never wrapped."""
-    stderr_console().print(message, markup=False, highlight=False, soft_wrap=True)
+_quiet = {"on": False}
+
+
+def be_quiet(quiet: bool = True) -> None:
+    """With ``quiet``, ``talk`` says only errors, and no progress is shown (for cron)."""
+    _quiet["on"] = quiet
+
+
+def is_quiet() -> bool:
+    return _quiet["on"]
+
+
+def talk(message: str, *, error: bool = False) -> None:
+    """A remark for the user (warnings, notes; errors with ``error``) on stderr, as plain
+    text: never read as markup, never wrapped. Quiet mode keeps only errors."""
+    if error or not is_quiet():
+        stderr_console().print(message, markup=False, highlight=False, soft_wrap=True)

@@ -36,14 +36,14 @@ def ingest_lines(report) -> list[str]:
 
 
 def print_ingest(report, summary=None) -> None:
-    """The ingest notes on stderr (plain lines, never wrapped, no markup)."""
-    from posttime.render.console import stderr_console
+    """The ingest notes on stderr (plain lines, never wrapped, no markup); in quiet mode
+    only the errors."""
+    from posttime.render.console import talk
 
-    console = stderr_console()
     for line in ingest_lines(report):
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
+        talk(line, error=line.startswith("Error:"))
     if summary is not None:
-        console.print(store_line(summary), markup=False, highlight=False, soft_wrap=True)
+        talk(store_line(summary))
 
 
 def store_line(summary) -> str:
@@ -58,10 +58,10 @@ class IngestProgress:
     terminal. Call it as ``progress(done, total, name)``; use it as a context manager."""
 
     def __init__(self, min_files: int = 2, console=None) -> None:
-        from posttime.render.console import stderr_console
+        from posttime.render.console import is_quiet, stderr_console
 
         self.console = console or stderr_console()
-        self.enabled = self.console.is_terminal
+        self.enabled = self.console.is_terminal and not is_quiet()
         self.min_files = min_files
         self._bar = None
         self._task = None
