@@ -403,7 +403,7 @@ def test_json_has_the_documented_keys(evening_morning):
     out = json.loads(json.dumps(result.to_dict(), allow_nan=False))
     assert set(out) == {"posttime_version", "pages", "metric", "timezone", "grain",
                         "profile_test", "level", "windows", "top_a", "top_b",
-                        "good_for_both", "headline"}
+                        "good_for_both", "headline", "warnings"}
     assert out["pages"] == ["Evening Page", "Morning Page"]
     assert set(out["profile_test"]) == {"statistic", "p", "windows_used", "permutations"}
     assert set(out["level"]) == {"ratio", "low", "high"}
@@ -439,3 +439,16 @@ def test_every_metric_has_words_for_the_level():
     from posttime.outcome import METRICS
 
     assert set(LEVEL_WORDS) == set(METRICS)
+
+
+def test_pages_from_periods_that_do_not_overlap_are_warned_about():
+    old = _page(n_posts=300, years=1.0, start="2017-01-02", seed=3, page_id="1",
+                page_name="Old")
+    new = _page(n_posts=300, years=1.0, start="2025-01-06", seed=4, page_id="2",
+                page_name="New")
+    (warning,) = compare(old, new, OPTIONS, n_permutations=200).warnings
+    assert warning.startswith("the pages' periods do not overlap (Old: 2017-01-0")
+    assert "New: 2025-01-0" in warning
+    overlapping = _page(n_posts=300, years=1.0, start="2017-06-05", seed=5, page_id="3",
+                        page_name="Mid")
+    assert compare(old, overlapping, OPTIONS, n_permutations=200).warnings == []

@@ -60,7 +60,7 @@ def test_json_has_the_documented_keys(exports):
     out = json.loads(result.stdout)
     assert set(out) == {"posttime_version", "pages", "metric", "timezone", "grain",
                         "profile_test", "level", "windows", "top_a", "top_b",
-                        "good_for_both", "headline"}
+                        "good_for_both", "headline", "warnings"}
     assert out["pages"] == ["Alpha Bakery", "Beta Cafe"]
     assert out["grain"] == "2h" and len(out["windows"]) == 84
     assert out["profile_test"]["permutations"] == 2000

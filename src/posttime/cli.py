@@ -535,7 +535,7 @@ def compare(
     """
     from posttime import sources
     from posttime.compare import compare as run_compare
-    from posttime.render.console import be_quiet
+    from posttime.render.console import be_quiet, talk
 
     be_quiet(quiet)
     chosen = choose_format(fmt, "compare")
@@ -552,6 +552,8 @@ def compare(
     )
     names = (a.name, b.name) if a.name != b.name else (f"{a.name} (A)", f"{b.name} (B)")
     result = run_compare(a.posts, b.posts, options, names=names, dropped=(a.dropped, b.dropped))
+    for warning in result.warnings:
+        talk(f"Warning: {warning}")
     show(result, chosen, output)
 
 

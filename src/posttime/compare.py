@@ -114,6 +114,7 @@ class ComparisonResult:
     analyses: tuple[AnalysisResult, AnalysisResult] = field(repr=False)
     headline: str = ""
     top: int = TOP
+    warnings: list[str] = field(default_factory=list)  # e.g. periods that do not overlap
 
     @property
     def tested(self) -> pd.DataFrame:
@@ -147,6 +148,7 @@ class ComparisonResult:
             "top_b": _records(self.top_windows(1), TOP_KEYS),
             "good_for_both": _records(self.good_for_both, BOTH_KEYS),
             "headline": self.headline,
+            "warnings": list(self.warnings),
         }
 
 
@@ -370,9 +372,27 @@ def compare(
     result = ComparisonResult(
         options=options, names=names, grain=grain, profile=profile, level=level,
         windows=table, good_for_both=both, analyses=(analysis_a, analysis_b), top=top,
+        warnings=_period_warnings(used_a, used_b, names, options.timezone),
     )
     result.headline = narrative.compare_headline(result)
     return result
+
+
+def _period_warnings(used_a: pd.DataFrame, used_b: pd.DataFrame, names: tuple[str, str],
+                     timezone: str) -> list[str]:
+    """A sentence when the pages' posts come from periods that do not overlap: then the
+    level and the profiles compare different times, not only different pages."""
+    spans = [(u["published"].min(), u["published"].max()) for u in (used_a, used_b)]
+    (first_a, last_a), (first_b, last_b) = spans
+    if first_a <= last_b and first_b <= last_a:
+        return []
+
+    def span(first, last) -> str:
+        return f"{first.tz_convert(timezone):%Y-%m-%d} to {last.tz_convert(timezone):%Y-%m-%d}"
+
+    return [f"the pages' periods do not overlap ({names[0]}: {span(first_a, last_a)}; "
+            f"{names[1]}: {span(first_b, last_b)}): the differences may come from the years "
+            "(follower counts, Facebook's ranking), not from the pages."]
 
 
 def _by_window(result: AnalysisResult, column: str) -> np.ndarray:
