@@ -203,9 +203,12 @@ def test_the_suggestion_is_an_inconclusive_window_that_more_posts_could_settle(p
     assert s.window.label in s.text and str(s.more_posts_needed) in s.text
 
 
-def test_an_empty_week_or_page_is_no_data(posts):
-    with pytest.raises(NoDataError, match="no posts of Sample Page in 2023-W10"):
-        build_weekly(posts, week="2023-W10", timezone=LA)
+def test_an_empty_week_is_a_report_and_an_empty_page_no_data(posts):
+    empty = build_weekly(posts, week="2023-W10", timezone=LA)
+    assert empty.posts.empty and empty.headline == "No posts in 2023-W10."
+    assert empty.posts_in_history == len(posts)
+    after = build_weekly(posts, week="2025-W10", timezone=LA)
+    assert after.headline.startswith("No posts in 2025-W10.")
     with pytest.raises(NoDataError):
         build_weekly(posts.iloc[:0], week="2024-W10", timezone=LA)
 
@@ -241,3 +244,22 @@ def test_triton_week_46_has_15_posts(tmp_path):
     row = report.posts.set_index("post_id").loc["882604215147359_1686636748077431"]
     assert row["interactions"] == 660
     assert not row["provisional"]  # its figures come from the February export
+
+
+def test_the_suggestion_is_never_a_baseline_window_and_says_how_many_weeks():
+    from posttime import sources
+
+    data = sources.from_files(sources.sample_files())
+    report = build_weekly(data.posts, week="2025-W37", timezone=LA)
+    s = report.suggestion
+    assert s is not None
+    weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].index(s.window.weekday)
+    assert not (weekday < 5 and s.window.start >= 10 and s.window.end <= 14), s.window.label
+    recent = data.posts["published"] >= data.posts["published"].max() - pd.Timedelta(weeks=12)
+    used_recent = report.analysis.posts["published"] >= (
+        report.analysis.posts["published"].max() - pd.Timedelta(weeks=12))
+    assert s.posts_per_week == pytest.approx(used_recent.sum() / 12)
+    assert 0 < used_recent.sum() <= recent.sum()
+    assert s.weeks == int(np.ceil(s.more_posts_needed / min(1.0, s.posts_per_week)))
+    assert f"about {s.weeks} weeks" in s.text and "at one post a week there" in s.text
+    assert report.to_dict()["suggestion"]["weeks"] == s.weeks

@@ -195,11 +195,14 @@ def test_weekly_bad_format_and_week_are_usage_errors(db):
                                      "'2024-53'")
 
 
-def test_an_empty_week_exits_1(db):
+def test_an_empty_week_is_a_report_that_says_so(db):
     result = weekly(db, "--week", "2022-W10")
-    assert result.exit_code == 1
-    assert result.stderr.startswith("Error: no posts of Sample Page in 2022-W10")
-    assert result.stdout == ""
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("# Week 2022-W10: Sample Page\n\n**No posts in 2022-W10.**")
+    assert "No posts were published this week." in result.stdout
+    data = json.loads(weekly(db, "--week", "2022-W10", "--format", "json").stdout)
+    assert data["posts_this_week"] == 0 and data["posts"] == []
+    assert data["posts_in_history"] > 0
 
 
 def test_weekly_without_a_store_exits_1(tmp_path):

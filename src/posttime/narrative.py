@@ -103,6 +103,11 @@ def weekly_headline(week: str, period: PeriodSummary, before: PeriodSummary, bet
     (the previous weeks), how many did better than expected, the provisional posts and
     how the recommended windows changed."""
     n = period.posts
+    if n == 0:
+        text = f"No posts in {week}."
+        if before.posts:
+            text += f" The {before.name} had {before.posts}."
+        return text
     text = f"{n} post{'s' if n != 1 else ''} in {week}"
     if period.median_interactions is not None:
         text += f", median {period.median_interactions:,.0f} interactions"
@@ -147,4 +152,11 @@ def suggestion_text(suggestion: Suggestion) -> str:
     )
     if suggestion.more_baseline_posts_needed:
         text += f" there and {suggestion.more_baseline_posts_needed} more in weekdays 10-14"
-    return text + f" would show whether it beats weekdays 10-14 by {TARGET_LIFT:.2f}x."
+    text += f" would show whether it beats weekdays 10-14 by {TARGET_LIFT:.2f}x"
+    weeks = suggestion.weeks
+    if weeks is None:
+        return text + "."
+    rate = suggestion.posts_per_week_there
+    pace = "one post a week there" if rate == 1 else f"{rate:.1f} posts a week there"
+    years = f" (about {weeks / 52:.1f} years)" if weeks >= 52 else ""
+    return text + f": about {weeks} week{'s' if weeks != 1 else ''}{years} at {pace}."

@@ -55,12 +55,14 @@ from posttime.analysis import RECENT_DAYS, TARGET_LIFT, AnalysisOptions, Analysi
 from posttime.errors import NoDataError, UsageError
 from posttime.jsonout import number
 from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone
-from posttime.windows import WEEKDAYS, Grid, label
+from posttime.windows import BASELINE_HOURS, WEEKDAYS, Grid, in_baseline, label
 
 #: weeks the report compares the week with.
 PREVIOUS_WEEKS = 4
 #: with no ``better`` window, the recommended windows are this many top-ranked ones.
 TOP_WINDOWS = 3
+#: the suggestion's time frame uses the page's posting rate over this many recent weeks.
+RATE_WEEKS = 12
 
 BASIS_TEXT = {
     "better": "windows that reliably beat weekdays 10-14",
@@ -192,6 +194,20 @@ class Suggestion:
     #: more baseline posts (weekdays 10-14) needed too, when the baseline is too small for
     #: any window to show a 1.25x lift; None when the baseline is large enough.
     more_baseline_posts_needed: int | None = None
+    #: the page's posts a week over its last RATE_WEEKS weeks of history.
+    posts_per_week: float = 0.0
+
+    @property
+    def posts_per_week_there(self) -> float:
+        """Posts a week the window can take: a window is one weekday's block of hours, so
+        at most one post a week, or fewer when the page posts less than that."""
+        return min(1.0, self.posts_per_week)
+
+    @property
+    def weeks(self) -> int | None:
+        """Weeks to the posts needed, at ``posts_per_week_there``."""
+        rate = self.posts_per_week_there
+        return int(np.ceil(self.more_posts_needed / rate)) if rate > 0 else None
 
     @property
     def text(self) -> str:
@@ -200,7 +216,7 @@ class Suggestion:
     def to_dict(self) -> dict:
         return {**self.window.to_dict(), "more_posts_needed": self.more_posts_needed,
                 "more_baseline_posts_needed": self.more_baseline_posts_needed,
-                "text": self.text}
+                "weeks": self.weeks, "text": self.text}
 
 
 @dataclass
@@ -353,7 +369,8 @@ def _period(name: str, posts: pd.DataFrame, windows: np.ndarray, chosen: set[int
 
 def _suggestion(result: AnalysisResult | None) -> Suggestion | None:
     """The window with the highest shrunken lift among the inconclusive and untested ones
-    that more posts could settle (METHOD.md section 6); ties go to the busier window.
+    that more posts could settle (METHOD.md section 6); ties go to the busier window. A
+    window inside the baseline is never suggested: it cannot beat itself.
 
     ``more_posts_needed`` comes from the analysis. Where the baseline itself is too small
     for any window to show a 1.25x lift (the analysis then gives no number), the window and
@@ -373,8 +390,10 @@ def _suggestion(result: AnalysisResult | None) -> Suggestion | None:
         needed = np.maximum(0, size - table["n"].to_numpy(dtype=float))
         baseline_more[:] = max(0, size - result.baseline_n)
     table = table.assign(needed=needed, baseline_more=baseline_more)
+    inside_baseline = (in_baseline(table["weekday_index"], table["start"])
+                       & (table["end"] <= BASELINE_HOURS[1]))
     candidates = table[
-        table["verdict"].isin(["insufficient-data", "no-difference"])
+        table["verdict"].isin(["insufficient-data", "no-difference"]) & ~inside_baseline
         & (table["n"] > 0) & (table["needed"] > 0) & table["lift_est"].notna()
     ]
     if candidates.empty:
@@ -383,9 +402,13 @@ def _suggestion(result: AnalysisResult | None) -> Suggestion | None:
                                   ascending=[False, False, True]).iloc[0]
     note = _note(best.to_dict() | {"shrunk_lift": best["lift_est"]})
     more_base = best["baseline_more"]
+    published = result.posts["published"]
+    recent = published >= published.max() - pd.Timedelta(weeks=RATE_WEEKS)
+    span = min(RATE_WEEKS, max(1.0, (published.max() - published.min()) / pd.Timedelta(weeks=1)))
     return Suggestion(window=note, more_posts_needed=int(np.ceil(best["needed"])),
                       more_baseline_posts_needed=None if np.isnan(more_base)
-                      else int(np.ceil(more_base)))
+                      else int(np.ceil(more_base)),
+                      posts_per_week=float(recent.sum()) / span)
 
 
 def _changes(current: AnalysisResult | None, previous: AnalysisResult | None,
@@ -459,13 +482,6 @@ def build_weekly(
     local = posts["published"].dt.tz_convert(zone)
     naive = local.dt.tz_localize(None)
     in_week = ((naive >= start) & (naive < end)).to_numpy()
-    if not in_week.any():
-        first, last = naive.min(), naive.max()
-        raise NoDataError(
-            f"no posts of {page} in {week} ({monday:%a %d %b} - "
-            f"{monday + timedelta(days=6):%a %d %b %Y}, {timezone}); the history holds "
-            f"{len(posts)} posts from {first:%Y-%m-%d} to {last:%Y-%m-%d}"
-        )
 
     options = AnalysisOptions(timezone=timezone, export_timezone=export_timezone, seed=seed)
     try:

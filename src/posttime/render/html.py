@@ -14,6 +14,7 @@ from posttime.render.svg import Cell, Dot, heatmap_svg
 from posttime.render.text import ASSOCIATION, MARKS
 from posttime.render.weekly import (
     EXPECTED_NOTE,
+    NO_POSTS_NOTE,
     PERIOD_HEADER,
     POST_HEADER,
     PROVISIONAL_NOTE,
@@ -116,12 +117,14 @@ def weekly_html(report: WeeklyReport) -> str:
         f"{escape(history_line(report))}</p>",
         f'<p class="headline">{escape(report.headline)}</p>',
         "<h2>Posts of the week</h2>",
-        _table(POST_HEADER, rows, {2, 3, 4}, classes),
+        f"<p>{escape(NO_POSTS_NOTE)}</p>" if report.posts.empty
+        else _table(POST_HEADER, rows, {2, 3, 4}, classes),
     ]
     if report.provisional:
         body.append(f'<p class="note">{escape(PROVISIONAL_NOTE)}</p>')
+    if not report.posts.empty:
+        body.append(f'<p class="note">{escape(EXPECTED_NOTE)}</p>')
     body += [
-        f'<p class="note">{escape(EXPECTED_NOTE)}</p>',
         "<h2>This week against earlier weeks</h2>",
         _table(PERIOD_HEADER, period_rows(report), {1, 2, 3, 4}),
         "<h2>Recommended windows</h2>",

@@ -28,6 +28,7 @@ def history_line(report) -> str:
 
 PROVISIONAL_NOTE = ("* provisional: younger than 7 days at the export its figures come from, "
                     "so still collecting interactions.")
+NO_POSTS_NOTE = "No posts were published this week."
 EXPECTED_NOTE = (
     "Expected: a typical post of that type, at that point of the page's history, in that "
     "window (from the analysis of the whole history). vs expected = (interactions + 1) / "
@@ -97,11 +98,16 @@ def weekly_markdown(report: WeeklyReport) -> str:
         f"**{report.headline}**", "",
         f"{week_span(report)}. {zones_line(report)} {history_line(report)}", "",
         "## Posts of the week", "",
-        *_md_table(POST_HEADER, post_rows(report), {2, 3, 4}), "",
     ]
+    if report.posts.empty:
+        lines += [NO_POSTS_NOTE, ""]
+    else:
+        lines += [*_md_table(POST_HEADER, post_rows(report), {2, 3, 4}), ""]
     if report.provisional:
         lines += [f"\\{PROVISIONAL_NOTE}", ""]
-    lines += [EXPECTED_NOTE, "", "## This week against earlier weeks", "",
+    if not report.posts.empty:
+        lines += [EXPECTED_NOTE, ""]
+    lines += ["## This week against earlier weeks", "",
               *_md_table(PERIOD_HEADER, period_rows(report), {1, 2, 3, 4}), "",
               "## Recommended windows", "", basis_line(report), ""]
     if report.recommendations:
@@ -134,11 +140,16 @@ def weekly_text(report: WeeklyReport) -> str:
     title = f"posttime weekly summary: {report.page}, {report.week} ({week_span(report)})"
     lines = [title, "=" * len(title), "", *para(report.headline),
              *para(f"{zones_line(report)} {history_line(report)}"),
-             "Posts of the week", "-----------------",
-             *_text_table(POST_HEADER, post_rows(report), {2, 3, 4}), ""]
+             "Posts of the week", "-----------------"]
+    if report.posts.empty:
+        lines += para(NO_POSTS_NOTE)
+    else:
+        lines += [*_text_table(POST_HEADER, post_rows(report), {2, 3, 4}), ""]
     if report.provisional:
         lines += para(PROVISIONAL_NOTE)
-    lines += [*para(EXPECTED_NOTE), "This week against earlier weeks",
+    if not report.posts.empty:
+        lines += para(EXPECTED_NOTE)
+    lines += ["This week against earlier weeks",
               "-------------------------------",
               *_text_table(PERIOD_HEADER, period_rows(report), {1, 2, 3, 4}), "",
               "Recommended windows", "-------------------", *para(basis_line(report))]
