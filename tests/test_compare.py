@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 from conftest import REAL_EXPORTS, needs_real_exports
 from scipy import stats as sps
-from sim import PageSpec, simulate_posts
 
 from posttime.analysis import AnalysisOptions, prepare
 from posttime.compare import (
@@ -29,6 +28,7 @@ from posttime.compare import (
 )
 from posttime.errors import NoDataError, UsageError
 from posttime.loaders import load_exports
+from posttime.simulate import PageSpec, simulate_posts
 from posttime.windows import Grid
 
 TZ = "America/Los_Angeles"

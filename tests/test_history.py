@@ -12,12 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import REAL_EXPORTS, needs_real_exports
-from sim import PageSpec, simulate_posts, write_business_suite
 
 from posttime import history, schema
 from posttime.errors import InputError, NoDataError
 from posttime.history import ALREADY, FAILED, INGESTED, SKIPPED, HistoryStore
 from posttime.loaders import load_exports
+from posttime.simulate import PageSpec, simulate_posts, write_business_suite
 
 LEGACY = REAL_EXPORTS / "legacy-insights-post-level"
 LEGACY_FILES = [LEGACY / f"fb-posts-{d}.csv" for d in
