@@ -104,6 +104,7 @@ PARTS = np.array([[0, 0], [0, 0], [1, 0], [1, 0], [0, 1]])  # windows in three p
 
 @pytest.mark.parametrize("sizes", [SMALL, LARGE], ids=["small-windows", "large-windows"])
 @pytest.mark.parametrize("design", [None, CYCLE, PARTS], ids=["windows", "cycle", "parts"])
+@pytest.mark.slow
 def test_profile_test_matches_a_plain_permutation_loop(design, sizes):
     groups = _groups(3, sizes, [0.6, 0.0, -0.3, 0.2, 0.0], spread_b=0.7)
     q, p = profile_test(groups, design, n_permutations=4000, seed=11)
@@ -123,6 +124,7 @@ def test_profile_test_matches_a_plain_permutation_loop(design, sizes):
     assert abs(p - p_ref) <= tolerance, (p, p_ref)
 
 
+@pytest.mark.slow
 def test_profile_test_agrees_with_the_exact_permutation_distribution():
     """Windows small enough to enumerate every relabelling give the exact p-value."""
     groups = _groups(5, [(3, 3), (3, 4), (4, 3)], [1.2, 0.0, -0.8])
@@ -221,6 +223,7 @@ def _profile_p(posts_a, posts_b) -> float:
     return 1.0 if profile.p is None else profile.p
 
 
+@pytest.mark.slow
 def test_pages_with_the_same_timing_rarely_differ():
     """Same timing, but different size, level, followers and posting habits (confounding on
     one page, not on the other, in half the pairs): the profile test keeps its 5%."""
@@ -239,6 +242,7 @@ def test_pages_with_the_same_timing_rarely_differ():
     assert rate <= bound, f"{rate:.3f} of same-timing pairs differ (bound {bound:.3f})"
 
 
+@pytest.mark.slow
 def test_an_evening_page_and_a_morning_page_differ():
     """Evening peak (18-22, up to 1.22x) against morning peak (7-11), 3,000 posts a page:
     found different in at least 80% of pairs, within two Monte Carlo standard errors."""
@@ -263,6 +267,7 @@ def test_a_page_against_itself_shows_no_difference():
     assert profile.statistic == pytest.approx(0, abs=1e-20) and profile.p == 1.0
 
 
+@pytest.mark.slow
 def test_a_page_and_its_resimulated_copy_show_no_reliable_window():
     """The same spec drawn again with another seed: no window is reliably better for either
     page in most runs."""

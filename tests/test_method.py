@@ -13,6 +13,8 @@ import pytest
 from posttime.analysis import AnalysisOptions, analyze
 from posttime.simulate import PageSpec, Planted, simulate_posts, true_lift
 
+pytestmark = pytest.mark.slow
+
 TZ = "America/Los_Angeles"
 N_NULL = 200
 N_PLANTED = 100
