@@ -123,6 +123,20 @@ def test_no_import_cycle_inside_the_package():
     assert found == [], "import cycles: " + "; ".join(" <-> ".join(c) for c in found)
 
 
+def test_the_cli_never_imports_the_generator():
+    """``posttime.simulate`` serves tests, samples and benchmarks: no import chain from the
+    command line (or the package root) reaches it, not even a lazy one."""
+    graph = import_graph(PACKAGE)
+    reached, todo = set(), ["posttime.__main__", "posttime"]
+    while todo:
+        name = todo.pop()
+        if name not in reached:
+            reached.add(name)
+            todo.extend(graph[name])
+    assert "posttime.cli" in reached and "posttime.analysis" in reached
+    assert "posttime.simulate" not in reached
+
+
 def _write_package(root: Path, files: dict[str, str]) -> Path:
     for name, text in files.items():
         path = root / "pkg" / name
