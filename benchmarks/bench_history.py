@@ -1,6 +1,6 @@
 """Benchmark: the history store (ingest) and the weekly summary.
 
-Generates, with the synthetic page generator of tests/sim.py, in benchmarks/.data/:
+Generates, with the synthetic page generator of posttime.simulate, in benchmarks/.data/:
 
 * a Meta Business Suite post export of N posts (default 100,000; four pages), and a newer
   export of the same posts with higher figures;
@@ -32,14 +32,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from posttime.history import HistoryStore, ingest_sources
+from posttime.loaders import load_exports
+from posttime.simulate import PageSpec, simulate_posts, write_business_suite
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / ".data"
-sys.path.insert(0, str(ROOT / "tests"))
 
-from sim import PageSpec, simulate_posts, write_business_suite  # noqa: E402
-
-from posttime.history import HistoryStore, ingest_sources  # noqa: E402
-from posttime.loaders import load_exports  # noqa: E402
 
 TARGET_RATIO = 2.0
 TARGET_WEEKLY_S = 2.0

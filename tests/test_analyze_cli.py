@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sim import PageSpec, simulate_posts, write_business_suite
 from typer.testing import CliRunner
 
 from posttime.cli import app
 from posttime.samples import sample_paths
+from posttime.simulate import PageSpec, simulate_posts, write_business_suite
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden"

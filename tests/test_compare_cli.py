@@ -5,10 +5,10 @@ import json
 import pandas as pd
 import pytest
 from conftest import REAL_EXPORTS, needs_real_exports
-from sim import PageSpec, simulate_posts, write_business_suite
 from typer.testing import CliRunner
 
 from posttime.cli import app
+from posttime.simulate import PageSpec, simulate_posts, write_business_suite
 
 LA = ["--tz", "America/Los_Angeles"]
 runner = CliRunner()

@@ -13,7 +13,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import REAL_EXPORTS, needs_real_exports
-from sim import PageSpec, simulate_posts, write_business_suite
 
 from posttime import schema
 from posttime.enums import FileStatus
@@ -21,6 +20,7 @@ from posttime.errors import InputError, NoDataError
 from posttime.history import HistoryStore, ingest_file, ingest_sources
 from posttime.history import store as store_module
 from posttime.loaders import load_exports
+from posttime.simulate import PageSpec, simulate_posts, write_business_suite
 
 LEGACY = REAL_EXPORTS / "legacy-insights-post-level"
 LEGACY_FILES = [LEGACY / f"fb-posts-{d}.csv" for d in

@@ -635,6 +635,7 @@ def _write_suite(path: Path, posts, *, resaved=False) -> Path:
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(a=suite_posts, b=suite_posts)
 def test_merging_is_order_independent_and_idempotent(a, b):
@@ -651,6 +652,7 @@ def test_merging_is_order_independent_and_idempotent(a, b):
         pd.testing.assert_frame_equal(load([pa, pa]).posts, load([pa]).posts)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(posts=suite_posts)
 def test_a_spreadsheet_resave_loads_to_the_same_table(posts):

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import REAL_EXPORTS, needs_real_exports
-from sim import PageSpec, simulate_posts, write_business_suite
 
 from posttime.analysis import AnalysisOptions, analyze
 from posttime.errors import NoDataError, UsageError
 from posttime.history import HistoryStore, ingest_sources
 from posttime.loaders import load_exports
+from posttime.simulate import PageSpec, simulate_posts, write_business_suite
 from posttime.weekly import (
     POST_COLUMNS,
     build_weekly,
@@ -150,7 +150,7 @@ def test_comparison_counts_posts_and_recommended_windows(posts):
 
 def test_recommendations_are_better_windows_or_the_top_three():
     # a planted 2x window on a big page is found: the recommendations are the better ones
-    from sim import Planted
+    from posttime.simulate import Planted
 
     page = simulate_posts(PageSpec(n_posts=1500, years=2.0, seed=2, start="2023-01-02",
                                    planted=(Planted(3, 18, 20, 2.0, n_posts=60),)))

@@ -11,11 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import REAL_EXPORTS, needs_real_exports
-from sim import PageSpec, simulate_posts, write_business_suite
 from typer.testing import CliRunner
 
 from posttime.cli import app
 from posttime.history import HistoryStore
+from posttime.simulate import PageSpec, simulate_posts, write_business_suite
 
 LA = ["--tz", "America/Los_Angeles"]
 LEGACY = REAL_EXPORTS / "legacy-insights-post-level"

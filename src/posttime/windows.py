@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from posttime.errors import UsageError
@@ -20,7 +21,6 @@ GRAINS = ("auto", "2h", "daypart")
 EDGES = {"2h": tuple(range(0, 25, 2)), "daypart": (0, 6, 10, 14, 18, 24)}
 #: pages with at least this many usable posts get two-hour windows under ``auto``.
 FINE_GRAIN_MIN_POSTS = 800
-BASELINE_DAYS = range(0, 5)
 BASELINE_HOURS = (10, 14)
 BASELINE_LABEL = "Mon-Fri 10:00-14:00"
 
@@ -71,13 +71,13 @@ class Grid:
             }
         )
 
-    def assign(self, weekday: np.ndarray, hour: np.ndarray) -> np.ndarray:
+    def assign(self, weekday: npt.ArrayLike, hour: npt.ArrayLike) -> np.ndarray:
         """Window id of each post from its local weekday (0 = Monday) and hour."""
         block = np.searchsorted(self.edges, np.asarray(hour), side="right") - 1
         return np.asarray(weekday) * self.blocks + block
 
 
-def in_baseline(weekday: np.ndarray, hour: np.ndarray) -> np.ndarray:
+def in_baseline(weekday: npt.ArrayLike, hour: npt.ArrayLike) -> np.ndarray:
     """Whether each post is in the baseline, weekdays 10:00-14:00."""
     weekday = np.asarray(weekday)
     hour = np.asarray(hour)
