@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from posttime import schema
 from posttime.errors import InputError, UsageError
 from posttime.loaders import LoadResult, load_exports, parse_mapping, select_page
-from posttime.loaders.common import parse_times, to_number
+from posttime.loaders.values import parse_times, to_number
 
 UTC = pd.Timestamp
 

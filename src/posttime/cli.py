@@ -458,8 +458,8 @@ def compare(
     from posttime.compare import compare as run_compare
     from posttime.history import HistoryStore, store_path
     from posttime.loaders import csv_files_in, select_page
-    from posttime.loaders.common import UNNAMED_PAGE
     from posttime.render.compare import CompareFormat, print_comparison, render_comparison
+    from posttime.schema import UNNAMED_PAGE
 
     chosen = choose_format(fmt, CompareFormat)
     if sample:

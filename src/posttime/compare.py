@@ -59,8 +59,8 @@ from posttime.analysis import (
     prepare,
 )
 from posttime.errors import NoDataError, UsageError
-from posttime.loaders.common import UNNAMED_PAGE
 from posttime.outcome import check_metric
+from posttime.schema import UNNAMED_PAGE
 from posttime.windows import EDGES, Grid, choose_grain, label
 
 #: the profile test needs at least this many windows with enough posts on both pages, at

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+#: The page of posts whose export names no page.
+UNNAMED_PAGE = "unnamed page"
+
 POST_TYPES = ("photo", "video", "reel", "link", "text", "other")
 
 #: column name -> dtype of the clean post table, in order.
