@@ -116,6 +116,14 @@ def test_truncated_file_loads_its_complete_rows(write):
     assert "x.csv" in result.stderr and "cut off" in result.stderr
 
 
+def test_a_year_past_2262_is_counted_as_a_bad_timestamp(write):
+    posts = THREE + [suite_post("9", "09/01/2300 21:13")]
+    result = invoke(write("x.csv", suite_rows(posts)), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["posts"] == 3 and report["dropped"]["bad_timestamp"] == 1
+
+
 def test_page_level_files_are_listed_not_refused(write):
     follows = 'sep=,\n"Facebook follows"\n"Date","Primary"\n"2025-09-20T00:00:00","20"\n'
     path = write("Follows.csv", [])
