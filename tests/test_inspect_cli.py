@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 from conftest import REAL_EXPORTS, needs_real_exports
-from test_loaders import LEGACY_POSTS, THREE, legacy_rows, suite_post, suite_rows
+from test_loaders import (
+    LEGACY_POSTS,
+    THREE,
+    instagram_rows,
+    legacy_rows,
+    suite_post,
+    suite_rows,
+)
 from typer.testing import CliRunner
 
 from posttime.cli import app
@@ -122,6 +129,13 @@ def test_a_year_past_2262_is_counted_as_a_bad_timestamp(write):
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["posts"] == 3 and report["dropped"]["bad_timestamp"] == 1
+
+
+def test_an_instagram_export_gets_one_error_line(write):
+    result = invoke(write("ig.csv", instagram_rows()))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert "Instagram export" in result.stderr and "Facebook pages" in result.stderr
 
 
 def test_page_level_files_are_listed_not_refused(write):

@@ -790,6 +790,43 @@ def test_fields_longer_than_128_kib(write):
     assert len(result.posts) == 3 and result.posts["reach"].iloc[0] == 1200
 
 
+# --- Instagram exports from Business Suite ---------------------------------------------
+
+INSTAGRAM_COLUMNS = [
+    "Post ID", "Account ID", "Account username", "Account name", "Description",
+    "Duration (sec)", "Publish time", "Permalink", "Post type", "Data comment", "Date", "Views",
+    "Reach", "Likes", "Shares", "Follows", "Comments", "Saves",
+]  # fmt: skip
+
+
+def instagram_rows(columns=INSTAGRAM_COLUMNS) -> list[list]:
+    posts = []
+    for i, kind in enumerate(["IG image", "IG carousel", "IG reel", "IG image"]):
+        post = {
+            "Post ID": str(17900000000000000 + i), "Account ID": "17841400000000000",
+            "Account username": "harbourstreetcafe", "Account name": "Harbour Street Cafe",
+            "Description": f"Fresh bread #{i}\nsecond line", "Duration (sec)": 0,
+            "Publish time": f"09/{i + 1:02d}/2025 08:30", "Permalink":
+            f"https://www.instagram.com/p/C{i}x/", "Post type": kind, "Data comment": "",
+            "Date": "Lifetime", "Views": 900 + i, "Reach": 700 + i, "Likes": 40 + i,
+            "Shares": 2, "Follows": 1, "Comments": 5, "Saves": 7,
+        }  # fmt: skip
+        posts.append(post)
+    return suite_rows(posts, columns)
+
+
+def test_instagram_exports_are_refused_not_misread(write):
+    message = r"ig\.csv is an Instagram export; posttime analyses Facebook pages"
+    with pytest.raises(InputError, match=message):
+        load_exports([write("ig.csv", instagram_rows())])
+    # told by the post types alone, without the account columns
+    columns = [c for c in INSTAGRAM_COLUMNS if not c.startswith("Account")]
+    with pytest.raises(InputError, match=message):
+        load_exports([write("ig.csv", instagram_rows(columns))])
+    with pytest.raises(InputError, match=message):
+        load_exports([write("ig.csv", instagram_rows())], mapping={"time": "Publish time"})
+
+
 # --- mutated real exports (hypothesis) -------------------------------------------------
 
 

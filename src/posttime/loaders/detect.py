@@ -308,8 +308,23 @@ def _is_description_row(sn: Sniffed, row: list[str]) -> bool:
     return any(_DESCRIPTION_CELL.search(cell) for cell in row if cell)
 
 
+def _is_instagram(sn: Sniffed) -> bool:
+    """A Business Suite export of an Instagram account (``Account username``, ``IG reel``)."""
+    names = {norm(c) for c in sn.header}
+    if "account username" in names:
+        return True
+    kind = sn.position("Post type")
+    kinds = {norm(r[kind]) for r in sn.records if kind is not None and kind < len(r)}
+    return "publish time" in names and any(k.startswith("ig ") for k in kinds)
+
+
 def classify(sn: Sniffed, mapping: dict[str, str] | None) -> str:
     """Decide the export format of a sniffed file (sets and returns ``sn.format``)."""
+    if _is_instagram(sn):
+        raise InputError(
+            f"{sn.path} is an Instagram export; posttime analyses Facebook pages: in Meta "
+            "Business Suite > Insights > Content, choose the Facebook page and export its posts"
+        )
     names = {norm(c) for c in sn.header}
     fmt = None
     if "post id" in names and "posted" in names and any(n.startswith("lifetime") for n in names):
