@@ -33,7 +33,7 @@ def load(sn: Sniffed, export_tz: str) -> Loaded:
         notes.append("dates have no year; kept as written")
     table = pd.DataFrame({"date": date})
     for pos, name in enumerate(sn.header[1:], start=1):
-        if name:
+        if name and name not in table:  # a repeated column name: the first column counts
             table[name] = values.to_number(f[pos])
     table = table[labels.notna().to_numpy()].reset_index(drop=True)
     metric = sn.title or ", ".join(c for c in sn.header[1:] if c)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from posttime.loaders.assemble import Paid, PostSpec
 from posttime.loaders.detect import BUSINESS_SUITE_POSTS, Sniffed, norm
+from posttime.loaders.values import TIME_RANGE
 
 _RANGE = re.compile(r"([A-Z][a-z]{2})-(\d{1,2})-(\d{4})_([A-Z][a-z]{2})-(\d{1,2})-(\d{4})")
 
@@ -27,6 +29,8 @@ def as_of_from_name(name: str, zone: str) -> pd.Timestamp | None:
     try:
         day = pd.Timestamp(f"{m.group(4)} {m.group(5)} {m.group(6)}")
     except ValueError:
+        return None
+    if not TIME_RANGE[0] <= day.to_datetime64() < TIME_RANGE[1] - np.timedelta64(1, "D"):
         return None
     end = (day + pd.Timedelta(days=1)).tz_localize(
         zone, ambiguous=False, nonexistent="shift_forward"

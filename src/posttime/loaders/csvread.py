@@ -8,6 +8,7 @@ a quoted field or too few fields) loads its complete rows, with the cut row coun
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from posttime.errors import InputError
-from posttime.loaders.detect import Sniffed
+from posttime.loaders.detect import Sniffed, field_limit
 
 
 @dataclass
@@ -35,19 +36,38 @@ def _bad_csv(sn: Sniffed, exc: Exception) -> InputError:
     return InputError(f"{sn.path} is not a well-formed CSV file ({msg}); export it again")
 
 
-def _ascii_compatible_bytes(sn: Sniffed) -> tuple[bytes, str]:
-    """The whole file as bytes in which '"' and newline are single bytes."""
+def _ascii_compatible_bytes(sn: Sniffed) -> tuple[bytes, str, bool]:
+    """The whole file as bytes in which '"' and newline are single bytes.
+
+    Also says whether the file ends inside a multi-byte character (those bytes are left
+    out): then its last record is cut off.
+    """
     data = sn.path.read_bytes()
+    decoder = codecs.getincrementaldecoder(sn.encoding)()
     if sn.encoding.startswith("utf-16"):
-        return data.decode(sn.encoding).encode("utf-8"), "utf-8"
-    return data, sn.encoding
+        text = decoder.decode(data)
+        return text.encode("utf-8"), "utf-8", bool(decoder.getstate()[0])
+    if sn.encoding.startswith("utf-8"):
+        # the last character's lead byte is among the last four bytes
+        lead = max(len(data) - 4, 0)
+        while lead < len(data) - 1 and data[lead] & 0xC0 == 0x80:
+            lead += 1
+        try:
+            decoder.decode(data[lead:])
+        except UnicodeDecodeError:
+            return data, sn.encoding, False
+        partial = len(decoder.getstate()[0])
+        if partial:
+            return data[:-partial], sn.encoding, True
+    return data, sn.encoding, False
 
 
-def _truncation_cut(sn: Sniffed, data: bytes, enc: str) -> int | None:
+def _truncation_cut(sn: Sniffed, data: bytes, enc: str, cut_char: bool = False) -> int | None:
     """Byte offset where a cut-off last record starts, or None if the last record is whole.
 
-    A record is cut off when the file ends inside a quoted field, or when the last record
-    (with no line end after it) has fewer fields than the header.
+    A record is cut off when the file ends inside a quoted field or inside a character
+    (``cut_char``), or when the last record (with no line end after it) has fewer fields
+    than the header.
     """
     arr = np.frombuffer(data, dtype=np.uint8)
     quotes = np.flatnonzero(arr == ord('"'))
@@ -56,11 +76,12 @@ def _truncation_cut(sn: Sniffed, data: bytes, enc: str) -> int | None:
     inside_at_end = len(quotes) % 2 == 1
     trimmed = outside[outside < len(data) - 1] if not inside_at_end else outside
     start = int(trimmed[-1]) + 1 if len(trimmed) else 0
-    if not inside_at_end:
+    if not inside_at_end and not cut_char:
         last = data[start:].decode(enc, errors="replace").strip("\r\n\ufeff")
         if not last:
             return None
-        fields = next(csv.reader(io.StringIO(last, newline=""), delimiter=sn.delimiter), [])
+        with field_limit(len(last) + 1):
+            fields = next(csv.reader(io.StringIO(last, newline=""), delimiter=sn.delimiter), [])
         if len(fields) >= len(sn.header):
             return None
     if np.count_nonzero(outside < start) < sn.skip:
@@ -102,8 +123,8 @@ def read_raw(
 
     def read_cut():
         nonlocal truncated
-        data, enc = _ascii_compatible_bytes(sn)
-        cut = _truncation_cut(sn, data, enc)
+        data, enc, cut_char = _ascii_compatible_bytes(sn)
+        cut = _truncation_cut(sn, data, enc, cut_char)
         if cut is None:
             return read(io.BytesIO(data), enc)
         truncated = 1

@@ -35,6 +35,9 @@ TIME_FORMATS = (
     "%Y-%m-%dT%H:%M:%S.%f%z",
 )
 
+#: Times outside this range (pandas' nanosecond range, in whole days) are bad timestamps.
+TIME_RANGE = (np.datetime64("1677-09-22"), np.datetime64("2262-04-11"))
+
 _NUMBER_JUNK = r"[\s\u00a0\u202f'\u2019]"
 _NOT_PAID = {"", "n/a", "na", "-", "--", "not funded", "not boosted", "none", "organic", "no"}
 
@@ -161,6 +164,9 @@ _LAYOUTS = {
 def _fixed_width(values: np.ndarray, fmt: str) -> np.ndarray | None:
     """Parse zero-padded fixed-width times without a Python loop; NaT where they do not fit.
 
+    Only the years 1900-2261 are read here (so that nanoseconds cannot overflow); others
+    are left NaT for pandas and ``TIME_RANGE``.
+
     Returns None when ``fmt`` has no fixed-width layout (the caller uses pandas then).
     """
     layout = _LAYOUTS.get(fmt)
@@ -197,7 +203,7 @@ def _fixed_width(values: np.ndarray, fmt: str) -> np.ndarray | None:
         hour = hour12 % 12 + np.where(marker == ord("p"), 12, 0)
     else:
         hour = field("h")
-    ok &= (month >= 1) & (month <= 12) & (year >= 1900)
+    ok &= (month >= 1) & (month <= 12) & (year >= 1900) & (year < 2262)
     ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     month_days = _MONTH_DAYS[np.clip(month, 1, 12) - 1] + ((month == 2) & leap)
@@ -217,11 +223,19 @@ _MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
 def _to_datetime(s: pd.Series, fmt: str) -> pd.Series:
-    parsed = pd.to_datetime(s, format=fmt, errors="coerce")
+    """``s`` read with ``fmt``; cells that do not fit, or fall outside ``TIME_RANGE``, NaT.
+
+    Cells with a UTC offset are converted to UTC (each by its own offset) and made naive,
+    so the column stays uniform.
+    """
+    parsed = pd.to_datetime(s, format=fmt, errors="coerce", utc="%z" in fmt)
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-        # an explicit offset in the text: convert to naive UTC so the column stays uniform
         parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-    return parsed.astype("datetime64[ns]")
+    times = parsed.to_numpy()
+    inside = (times >= TIME_RANGE[0]) & (times < TIME_RANGE[1])
+    return pd.Series(np.where(inside, times, np.datetime64("NaT")), index=s.index).astype(
+        "datetime64[ns]"
+    )
 
 
 def label_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
