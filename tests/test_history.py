@@ -3,7 +3,9 @@ two writers at once, and the clean post table read back exactly."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -439,3 +441,101 @@ def test_a_device_is_refused_without_reading_it(tmp_path):
                                            "a regular file")
         with pytest.raises(InputError, match="is a device"):
             ingest_file(store, device)
+
+
+# -- the store opened read-only, foreign files left alone ---------------------------------
+
+
+def run_with_read_only_folder(folder: Path, *args) -> subprocess.CompletedProcess:
+    """``posttime ARGS`` while ``folder`` cannot be written: its write permission taken
+    away, or for root (who may write anywhere) a read-only bind mount in a private mount
+    namespace."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            return run_cli(*args)
+        finally:
+            folder.chmod(0o755)
+    if shutil.which("unshare") is None:
+        pytest.skip("root, and no unshare to mount the folder read-only")
+    script = ('mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" || exit 97; '
+              'touch "$0/.probe" 2>/dev/null && exit 97; exec "$@"')
+    result = subprocess.run(["unshare", "-m", "sh", "-c", script, str(folder), sys.executable,
+                             "-m", "posttime", *map(str, args)],
+                            capture_output=True, text=True, timeout=120)
+    if result.returncode == 97:
+        pytest.skip("cannot mount a folder read-only here")
+    return result
+
+
+@pytest.fixture
+def two_pages(tmp_path, page) -> tuple[Path, Path]:
+    """A store (in its own folder) holding ``page`` and a page named "AC/DC Fans", and an
+    export of a third page."""
+    folder = tmp_path / "store"
+    folder.mkdir()
+    fans = simulate_posts(PageSpec(n_posts=600, years=1.0, seed=12, start="2024-01-01",
+                                   page_id="100000000000002", page_name="AC/DC Fans"))
+    db = folder / "h.sqlite"
+    with HistoryStore(db) as store:
+        report = ingest_sources(store, [export(tmp_path, "a.csv", page),
+                                        export(tmp_path, "fans.csv", fans)])
+        assert not report.bad
+    return db, folder
+
+
+def test_read_only_commands_work_in_a_folder_that_cannot_be_written(two_pages):
+    db, folder = two_pages
+    before = db.read_bytes()
+    history = run_with_read_only_folder(folder, "history", "--db", db, "-f", "json")
+    assert history.returncode == 0, history.stderr
+    assert sorted(p["page_name"] for p in json.loads(history.stdout)["pages"]) == [
+        "AC/DC Fans", "Sample Page"]
+    weekly = run_with_read_only_folder(folder, "weekly", "--db", db, "--week", "2024-W30",
+                                       "--tz", "UTC", "--page", "Sample Page", "-f", "json")
+    assert weekly.returncode == 0, weekly.stderr
+    assert json.loads(weekly.stdout)["page"] == "Sample Page"
+    compare = run_with_read_only_folder(folder, "compare", "Sample Page", "AC/DC Fans",
+                                        "--db", db, "--tz", "UTC", "-f", "json")
+    assert compare.returncode == 0, compare.stderr
+    assert json.loads(compare.stdout)["pages"] == ["Sample Page", "AC/DC Fans"]
+    assert db.read_bytes() == before
+
+
+def test_a_store_opened_for_reading_cannot_be_written(two_pages):
+    db, _ = two_pages
+    with HistoryStore(db, create=False) as store:
+        assert len(store.pages()) == 2
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            store._conn.execute("DELETE FROM posts")
+    with HistoryStore(db) as store:
+        assert len(store.posts()) == 1200
+
+
+def test_a_page_name_with_a_slash_is_looked_up_in_the_store(two_pages, tmp_path, page):
+    db, _ = two_pages
+    other = simulate_posts(PageSpec(n_posts=600, years=1.0, seed=13, start="2024-01-01",
+                                    page_id="100000000000003", page_name="Other Page"))
+    result = run_cli("compare", "AC/DC Fans", export(tmp_path, "other.csv", other), "--db", db,
+                     "--tz", "UTC", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["pages"] == ["AC/DC Fans", "Other Page"]
+
+
+@pytest.mark.parametrize("command", ["ingest", "history"])
+def test_a_foreign_sqlite_file_is_refused_and_left_untouched(tmp_path, page, command):
+    db = tmp_path / "notes.sqlite"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE notes (text TEXT)")
+    conn.execute("INSERT INTO notes VALUES ('keep me')")
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+    args = [export(tmp_path, "a.csv", page)] if command == "ingest" else []
+    result = run_cli(command, *args, "--db", db)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (f"Error: {db} is an SQLite file but not a posttime history "
+                             "store; give another --db path\n")
+    assert db.read_bytes() == before  # still in rollback-journal mode, not switched to WAL
+    left = ["a.csv", "notes.sqlite"] if args else ["notes.sqlite"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == left  # no -wal or -shm file

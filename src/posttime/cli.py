@@ -513,8 +513,8 @@ def compare(
 
     def names_a_page(path: Path) -> bool:
         """An input that is no file or folder and does not look like a CSV path is a page
-        name of the history store."""
-        return not path.exists() and path.suffix.lower() != ".csv" and len(path.parts) == 1
+        name of the history store (which may hold a slash: "AC/DC Fans")."""
+        return not path.exists() and path.suffix.lower() != ".csv"
 
     if pages is not None and inputs:
         loaded = load_inputs([f for p in inputs for f in side_files(p)], False, export_tz,

@@ -30,6 +30,9 @@ UTC times and every column of the clean post table.
   ``as_of`` (on a tie the later ingest wins).
 * WAL journal mode and a 30 s busy timeout let two cron jobs write at once without
   corrupting the store or failing on a lock.
+* Commands that only read open the store read-only (``create=False``), so they work in a
+  folder that cannot be written. A file that is not a posttime store is refused before
+  anything is written to it.
 
 Reading export files into the store is ``posttime.history.ingest``. Core code: nothing here
 prints.
@@ -311,8 +314,9 @@ class HistoryStore:
     path : str or Path, optional
         The SQLite file; ``default_path()`` when omitted. Its folder is created if needed.
     create : bool
-        False raises ``NoDataError`` when the file does not exist (for commands that only
-        read).
+        False opens an existing store read-only, for commands that only read: it raises
+        ``NoDataError`` when the file does not exist, and works in a folder or on a disk
+        that cannot be written.
     timeout : float
         Seconds to wait for another process's write lock.
 
@@ -342,6 +346,7 @@ class HistoryStore:
                  timeout: float = BUSY_TIMEOUT) -> None:
         self.path = store_path(path)
         self.timeout = timeout
+        self.readonly = not create
         if self.path.is_dir():
             raise InputError(f"history store {self.path} is a folder; give a file name, e.g. "
                              f"{self.path / DB_NAME}")
@@ -356,10 +361,7 @@ class HistoryStore:
             except OSError as exc:
                 raise InputError(f"cannot create the folder of history store {self.path}: "
                                  f"{exc.strerror}") from None
-        try:
-            self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise InputError(f"cannot open history store {self.path}: {exc}") from None
+        self._conn = self._connect()
         try:
             self._setup()
         except BaseException:
@@ -368,23 +370,57 @@ class HistoryStore:
 
     # -- connection -------------------------------------------------------------------
 
-    def _setup(self) -> None:
-        conn = self._conn
+    def _connect(self, immutable: bool = False) -> sqlite3.Connection:
+        """A connection in autocommit mode; read-only (a ``mode=ro`` URI) for a store opened
+        with ``create=False``."""
         try:
-            # Switching to WAL takes a lock the busy handler does not wait for: retry.
-            self._retry(lambda: conn.execute("PRAGMA journal_mode=WAL").fetchone())
-            conn.execute("PRAGMA synchronous=NORMAL")  # durable at each checkpoint in WAL
-            conn.execute("PRAGMA cache_size=-65536")  # up to 64 MiB: big ingests stay in memory
-            version = self._version()
-            if version is None:
-                self._transaction(self._create_schema)
-            elif version > SCHEMA_VERSION:
+            if not self.readonly:
+                return sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            uri = self.path.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable
+                                                               else "")
+            return sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise InputError(f"cannot open history store {self.path}: {exc}") from None
+
+    def _setup(self) -> None:
+        try:
+            # Look before changing anything: a file that is not a posttime store is left
+            # exactly as it was (not even switched to WAL).
+            version = self._read_version()
+            if version is not None and version > SCHEMA_VERSION:
                 raise InputError(
                     f"history store {self.path} was written by a newer posttime (store "
                     f"version {version}); upgrade posttime"
                 )
+            if self.readonly:
+                if version is None:
+                    raise NoDataError(f"{self.path} is an empty history store; ingest exports "
+                                      "first with `posttime ingest EXPORTS`")
+                return
+            conn = self._conn
+            # Switching to WAL takes a lock the busy handler does not wait for: retry.
+            self._retry(lambda: conn.execute("PRAGMA journal_mode=WAL").fetchone())
+            conn.execute("PRAGMA synchronous=NORMAL")  # durable at each checkpoint in WAL
+            conn.execute("PRAGMA cache_size=-65536")  # up to 64 MiB: big ingests stay in memory
+            if version is None:
+                self._transaction(self._create_schema)
         except sqlite3.DatabaseError as exc:
             raise self._error(exc) from None
+
+    def _read_version(self) -> int | None:
+        """``_version()``; a read-only store in WAL mode whose folder cannot be written (so
+        SQLite cannot create its shared-memory file) is opened as immutable instead: nobody
+        can write there, and without a ``-wal`` file all its data is in the main file."""
+        try:
+            return self._version()
+        except sqlite3.OperationalError as exc:
+            wal = Path(f"{self.path}-wal")
+            if (not self.readonly or "unable to open" not in str(exc)
+                    or (wal.exists() and wal.stat().st_size)):
+                raise
+        self._conn.close()
+        self._conn = self._connect(immutable=True)
+        return self._version()
 
     def _version(self) -> int | None:
         tables = {r[0] for r in self._conn.execute(
