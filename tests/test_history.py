@@ -539,3 +539,32 @@ def test_a_foreign_sqlite_file_is_refused_and_left_untouched(tmp_path, page, com
     assert db.read_bytes() == before  # still in rollback-journal mode, not switched to WAL
     left = ["a.csv", "notes.sqlite"] if args else ["notes.sqlite"]
     assert sorted(p.name for p in tmp_path.iterdir()) == left  # no -wal or -shm file
+
+
+# -- reading a file again with other zones ------------------------------------------------
+
+
+def test_reingest_replaces_the_posts_of_a_file_read_with_the_wrong_zone(tmp_path, page):
+    db = tmp_path / "h.sqlite"
+    first = export(tmp_path, "Jan-01-2024_Nov-30-2024_1.csv", page.iloc[:400])
+    second = export(tmp_path, "Jan-01-2024_Dec-31-2024_1.csv", page.iloc[300:], factor=2.0)
+    la = "America/Los_Angeles"
+    wrong = run_cli("ingest", first, "--db", db, "--export-tz", "Asia/Tokyo")
+    assert wrong.returncode == 0, wrong.stderr
+    with HistoryStore(db) as store:
+        assert ingest_sources(store, [second], export_tz=la).files[0].new == 200
+        again = ingest_sources(store, [first], export_tz=la)
+    assert [f.status for f in again.files] == [FileStatus.ALREADY]
+
+    fixed = run_cli("ingest", first, "--db", db, "--export-tz", la, "--reingest")
+    assert fixed.returncode == 0, fixed.stderr
+    # the 300 posts only the first file holds are replaced; the newer second file keeps
+    # the 100 they share
+    assert fixed.stderr.startswith(f"Ingested {first}: 400 posts (0 new, 300 updated, 100 "
+                                   "already newer in the history)")
+    expected = by_key(load_exports([first, second], export_tz=la).posts)
+    pd.testing.assert_frame_equal(stored(db), expected)
+    with HistoryStore(db) as store:
+        assert store.export_zones(page["page_id"].iloc[0]) == [la]
+        assert [f.name for f in store.files()] == [second.name, first.name]
+        assert store.integrity() == "ok"

@@ -120,6 +120,7 @@ def ingest_sources(
     export_tz: str = DEFAULT_EXPORT_TZ,
     mapping: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    reingest: bool = False,
 ) -> IngestReport:
     """Ingest export files and folders into ``store``; a bad file is reported, not raised.
 
@@ -135,6 +136,9 @@ def ingest_sources(
         Column mapping for CSVs that are not a known export (see ``load_exports``).
     progress : callable, optional
         ``progress(done, total, name)`` before each file, and once at the end.
+    reingest : bool
+        Read files the store already holds again, and replace the posts they gave (for
+        instance after ingesting them with the wrong ``export_tz``).
 
     Returns
     -------
@@ -162,7 +166,8 @@ def ingest_sources(
         if progress is not None:
             progress(done, total, item.name)
         try:
-            outcome = ingest_file(store, item, export_tz=export_tz, mapping=mapping)
+            outcome = ingest_file(store, item, export_tz=export_tz, mapping=mapping,
+                                  reingest=reingest)
         except StoreBusyError:
             raise
         except PosttimeError as exc:
@@ -182,12 +187,14 @@ def ingest_file(
     *,
     export_tz: str = DEFAULT_EXPORT_TZ,
     mapping: Mapping[str, str] | None = None,
+    reingest: bool = False,
 ) -> FileOutcome:
     """Ingest one export file in one transaction; raise ``PosttimeError`` if it is bad.
 
     The file is read before the write lock is taken, so a slow read does not hold up
     another writer; whether the file is already in the store is checked again under
-    the lock.
+    the lock. With ``reingest`` a file the store holds is read again and replaces the
+    posts it gave.
     """
     from posttime.loaders import load_exports
 
@@ -197,7 +204,7 @@ def ingest_file(
         if reason is not None:
             raise InputError(reason)
         size = path.stat().st_size
-        if store.has_size(size):
+        if store.has_size(size) and not reingest:
             # a stored file has this size: it may be this one, so look before reading
             sha = file_sha256(path)
             if store.has_file(sha):
@@ -234,10 +241,13 @@ def ingest_file(
         bytes=size, format=report.format, rows=report.rows, as_of=report.as_of,
         export_timezone=export_tz,
     )
-    counts = store.add_file(record, posts)
+    counts = store.add_file(record, posts, replace=reingest)
     if counts is None:
         outcome.status = FileStatus.ALREADY
         outcome.message = _ALREADY
         return outcome
     outcome.new, outcome.updated, outcome.kept = counts.new, counts.updated, counts.kept
+    if counts.replaced:
+        outcome.message = (f"re-ingested: replaced the {counts.replaced} posts it gave "
+                           f"before (export zone {export_tz})")
     return outcome

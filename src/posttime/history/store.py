@@ -209,6 +209,7 @@ class WriteCounts:
     new: int  # posts the store did not have
     updated: int  # posts whose figures the file replaced
     kept: int  # posts the store already had from a newer export
+    replaced: int = 0  # posts an earlier ingest of the same file gave, taken out first
 
 
 @dataclass
@@ -486,12 +487,15 @@ class HistoryStore:
 
     # -- writing ----------------------------------------------------------------------
 
-    def add_file(self, record: StoredFileRecord, posts: pd.DataFrame) -> WriteCounts | None:
+    def add_file(self, record: StoredFileRecord, posts: pd.DataFrame, *,
+                 replace: bool = False) -> WriteCounts | None:
         """Write one file's posts (a clean post table) in one transaction.
 
         Returns None, and writes nothing, when the store already holds a file with this
-        content (checked under the write lock). A post's row is replaced only by a row with
-        the same or a newer ``as_of``.
+        content (checked under the write lock), unless ``replace`` is set: then the posts
+        that file gave and its row of ``files`` are taken out first, in the same
+        transaction (to read a file again with other zones). A post's row is replaced only
+        by a row with the same or a newer ``as_of``.
         """
         names = posts.drop_duplicates("page_id", keep="last")
         pages = list(zip(
@@ -503,8 +507,16 @@ class HistoryStore:
 
         def write() -> WriteCounts | None:
             conn = self._conn
-            if self.has_file(record.sha256):
-                return None
+            page_ids = [p[0] for p in pages]
+            before = self._count(page_ids)
+            replaced = 0
+            old = conn.execute("SELECT id FROM files WHERE sha256 = ?",
+                               (record.sha256,)).fetchone()
+            if old is not None:
+                if not replace:
+                    return None
+                replaced = conn.execute("DELETE FROM posts WHERE file_id = ?", old).rowcount
+                conn.execute("DELETE FROM files WHERE id = ?", old)
             file_id = conn.execute(
                 "INSERT INTO files (name, path, source, sha256, bytes, format, rows, posts, "
                 "as_of, export_timezone, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -512,11 +524,9 @@ class HistoryStore:
                  record.format, record.rows, len(posts), _ns_or_none(record.as_of),
                  record.export_timezone, time.time_ns()),
             ).lastrowid
-            page_ids = [p[0] for p in pages]
-            before = self._count(page_ids)
             conn.executemany(_PAGE_UPSERT, pages)
             changes = conn.total_changes
-            if before:
+            if before - replaced:
                 # The upsert keeps whichever row is newer.
                 conn.executemany(_insert_sql(file_id, upsert=True), _rows(posts))
             elif len(posts) >= BULK_ROWS and len(posts) > self._size():
@@ -532,7 +542,8 @@ class HistoryStore:
                 conn.executemany(_insert_sql(file_id, upsert=False), _rows(posts))
             changed = conn.total_changes - changes
             new = self._count(page_ids) - before
-            return WriteCounts(new=new, updated=changed - new, kept=len(posts) - changed)
+            return WriteCounts(new=new, updated=changed - new, kept=len(posts) - changed,
+                               replaced=replaced)
 
         try:
             return self._transaction(write)
@@ -540,7 +551,8 @@ class HistoryStore:
             raise self._error(exc) from None
 
     def _size(self) -> int:
-        """About the number of posts stored (the largest rowid: rows are never deleted)."""
+        """About the number of posts stored (the largest rowid; only re-ingesting deletes
+        rows)."""
         return self._conn.execute("SELECT coalesce(max(rowid), 0) FROM posts").fetchone()[0]
 
     def _count(self, page_ids: list[str]) -> int:
