@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -568,3 +570,67 @@ def test_reingest_replaces_the_posts_of_a_file_read_with_the_wrong_zone(tmp_path
         assert store.export_zones(page["page_id"].iloc[0]) == [la]
         assert [f.name for f in store.files()] == [second.name, first.name]
         assert store.integrity() == "ok"
+
+
+# -- killed ingests ---------------------------------------------------------------------
+
+KILL_TRIALS = 12
+INGEST_SCRIPT = textwrap.dedent("""
+    import sys
+    from posttime.history import HistoryStore, ingest_sources
+    print("start", flush=True)
+    with HistoryStore(sys.argv[1]) as store:
+        report = ingest_sources(store, sys.argv[2:])
+    sys.exit(1 if report.bad else 0)
+""")
+
+
+def start_ingest(db: Path, files: list[Path]) -> tuple[subprocess.Popen, float]:
+    """An ingest in a child process, and the moment it finished importing."""
+    proc = subprocess.Popen([sys.executable, "-c", INGEST_SCRIPT, str(db), *map(str, files)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout.readline() == "start\n"
+    return proc, time.monotonic()
+
+
+@pytest.mark.slow
+def test_an_ingest_killed_at_any_point_leaves_a_sound_store_and_whole_files(tmp_path):
+    """SIGKILL an ingest of four exports (one page each) at random moments: the store passes
+    SQLite's integrity check, holds every file either whole or not at all, and ingesting
+    again reaches the state of an ingest that was never interrupted."""
+    files, sizes = [], {}
+    for k in range(4):
+        posts = simulate_posts(PageSpec(n_posts=6000, years=3.0, seed=40 + k, start="2022-01-03",
+                                        page_id=f"20000000000000{k}", page_name=f"Page {k}"))
+        files.append(export(tmp_path, f"page-{k}.csv", posts))
+        sizes[f"page-{k}.csv"] = (f"20000000000000{k}", len(posts))
+    reference = tmp_path / "reference.sqlite"
+    proc, started = start_ingest(reference, files)
+    assert proc.wait(timeout=300) == 0
+    duration = time.monotonic() - started
+    proc.stdout.close()
+    expected = stored(reference)
+
+    rng = random.Random(2024)
+    partial = 0
+    for trial in range(KILL_TRIALS):
+        db = tmp_path / f"killed-{trial}.sqlite"
+        proc, started = start_ingest(db, files)
+        time.sleep(max(0.0, started + rng.uniform(0, duration) - time.monotonic()))
+        proc.kill()
+        proc.wait(timeout=60)
+        proc.stdout.close()
+        if not db.exists():
+            continue
+        with HistoryStore(db) as store:
+            assert store.integrity() == "ok"
+            stored_files = {f.name for f in store.files()}
+            counts = dict(store._conn.execute(
+                "SELECT page_id, count(*) FROM posts GROUP BY page_id").fetchall())
+            for name, (page_id, n) in sizes.items():
+                assert counts.get(page_id, 0) == (n if name in stored_files else 0), name
+            partial += 0 < len(stored_files) < len(files)
+            report = ingest_sources(store, files)
+            assert not report.bad
+        pd.testing.assert_frame_equal(stored(db), expected)
+    assert partial >= 3  # the kills did land between files, not only before or after
