@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import special
 
 from posttime import __version__, stats
+from posttime.enums import ClaimVerdict, Verdict
 from posttime.errors import NoDataError, UsageError
 from posttime.outcome import check_metric, log_outcome, residualize
 from posttime.schema import POST_TYPES
@@ -62,7 +63,7 @@ class Claim:
     n_other: int  # posts it is compared with
     lift: float | None
     p_holm: float | None
-    verdict: str  # supported | contradicted | not-shown | insufficient-data
+    verdict: ClaimVerdict
 
 
 @dataclass
@@ -88,7 +89,7 @@ class AnalysisResult:
     @property
     def reliable(self) -> pd.DataFrame:
         """Windows with a better or worse verdict."""
-        return self.windows[self.windows["verdict"].isin(["better", "worse"])]
+        return self.windows[self.windows["verdict"].isin([Verdict.BETTER, Verdict.WORSE])]
 
     def to_dict(self) -> dict:
         """The stable JSON contract of ``posttime analyze --format json``."""
@@ -267,13 +268,13 @@ def check_claims(used: pd.DataFrame, seed: int = stats.SEED) -> list[Claim]:
     claims = []
     for i, (claim_id, text, _) in enumerate(CLAIMS):
         if np.isnan(adjusted[i]):
-            verdict = "insufficient-data"
+            verdict = ClaimVerdict.INSUFFICIENT_DATA
         elif adjusted[i] < CLAIM_ALPHA:
-            verdict = "supported"
+            verdict = ClaimVerdict.SUPPORTED
         elif adjusted_mirror[i] < CLAIM_ALPHA:
-            verdict = "contradicted"
+            verdict = ClaimVerdict.CONTRADICTED
         else:
-            verdict = "not-shown"
+            verdict = ClaimVerdict.NOT_SHOWN
         claims.append(Claim(
             id=claim_id, text=text, n=sizes[i][0], n_other=sizes[i][1],
             lift=None if np.isnan(lifts[i]) else lifts[i],

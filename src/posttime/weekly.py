@@ -59,6 +59,7 @@ from posttime.analysis import (
     too_recent,
     window_effects,
 )
+from posttime.enums import Grain, Verdict
 from posttime.errors import NoDataError, UsageError
 from posttime.outcome import log_outcome
 from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone
@@ -66,6 +67,9 @@ from posttime.windows import WEEKDAYS, Grid, label
 
 #: weeks the report compares the week with.
 PREVIOUS_WEEKS = 4
+#: columns of ``WeeklyReport.posts``, in order.
+POST_COLUMNS = ("post_id", "published", "weekday", "hour", "type", "interactions", "expected",
+                "vs_expected", "provisional")
 #: with no ``better`` window, the recommended windows are this many top-ranked ones.
 TOP_WINDOWS = 3
 
@@ -74,9 +78,6 @@ BASIS_TEXT = {
     "top-3": "no window reliably beats weekdays 10-14, so the three top-ranked windows",
     "none": "no window has enough posts to be tested yet",
 }
-
-POST_COLUMNS = ("post_id", "published", "weekday", "hour", "type", "interactions", "expected",
-                "vs_expected", "provisional")
 
 _WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 
@@ -295,7 +296,7 @@ def recommended(result: AnalysisResult | None) -> tuple[str, pd.DataFrame]:
     if result is None:
         return "none", pd.DataFrame()
     windows = result.windows
-    better = windows[windows["verdict"] == "better"]
+    better = windows[windows["verdict"] == Verdict.BETTER]
     if len(better):
         return "better", better
     tested = windows[windows["tested"]].sort_values("rank").head(TOP_WINDOWS)
@@ -362,7 +363,7 @@ def _suggestion(result: AnalysisResult | None) -> Suggestion | None:
         baseline_more[:] = max(0, size - result.baseline_n)
     table = table.assign(needed=needed, baseline_more=baseline_more)
     candidates = table[
-        table["verdict"].isin(["insufficient-data", "no-difference"])
+        table["verdict"].isin([Verdict.INSUFFICIENT_DATA, Verdict.NO_DIFFERENCE])
         & (table["n"] > 0) & (table["needed"] > 0) & table["lift_est"].notna()
     ]
     if candidates.empty:
@@ -494,7 +495,7 @@ def build_weekly(
     })
 
     # the week against earlier weeks
-    grid = Grid(current.grain) if current is not None else Grid("daypart")
+    grid = Grid(current.grain) if current is not None else Grid(Grain.DAYPART)
     windows = grid.assign(local.dt.day_of_week.to_numpy(), local.dt.hour.to_numpy())
     chosen_ids = set(grid.assign(
         chosen["weekday_index"].to_numpy(dtype=int), chosen["start"].to_numpy(dtype=int)

@@ -23,6 +23,7 @@ from posttime.enums import FileStatus
 from posttime.errors import InputError, PosttimeError
 from posttime.history.store import HistoryStore, StoreBusyError, StoredFileRecord
 from posttime.loaders import csv_files_in
+from posttime.loaders.detect import PAGE_LEVEL_FORMATS
 from posttime.timezones import DEFAULT_EXPORT_TZ
 
 
@@ -229,7 +230,7 @@ def ingest_file(
     report = loaded.files[0]
     outcome = FileOutcome(str(path), FileStatus.INGESTED, format=report.format,
                           rows=report.rows, posts=report.posts, as_of=report.as_of, sha256=sha)
-    if report.format.endswith("page-level"):
+    if report.format in PAGE_LEVEL_FORMATS:
         outcome.status = FileStatus.SKIPPED
         outcome.message = ("page-level data (daily figures for the whole page), not "
                            "posts; nothing to store")
