@@ -363,6 +363,21 @@ def test_default_path_is_in_the_app_folder():
     assert store_module.store_path("~/pages.sqlite") == Path.home() / "pages.sqlite"
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG folders are Linux's")
+def test_the_app_folder_follows_xdg_config_home_as_typer_does(tmp_path, monkeypatch):
+    import typer
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert store_module.default_path() == tmp_path / "posttime" / "history.sqlite"
+    assert store_module.app_dir() == Path(typer.get_app_dir("posttime"))
+
+
+def test_the_store_does_not_import_the_command_line_library():
+    code = "import sys, posttime.history; print('typer' in sys.modules, 'click' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
 def test_names_a_real_name_beats_an_id_and_the_newest_name_wins(tmp_path, page):
     small = page.iloc[:50]
     unnamed = small.assign(page_name=small["page_id"])

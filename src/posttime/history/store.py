@@ -167,7 +167,7 @@ def app_dir() -> Path:
     """posttime's application folder, where command-line tools keep their settings:
     ``$XDG_CONFIG_HOME/posttime`` (``~/.config/posttime``) on Linux,
     ``~/Library/Application Support/posttime`` on macOS, ``%APPDATA%\\posttime`` on
-    Windows (the folders Click's ``get_app_dir`` gives)."""
+    Windows (the folders typer's ``get_app_dir`` gives)."""
     if sys.platform.startswith("win"):
         return Path(os.environ.get("APPDATA") or Path.home()) / "posttime"
     if sys.platform == "darwin":
