@@ -3,11 +3,15 @@ two writers at once, and the clean post table read back exactly."""
 
 from __future__ import annotations
 
+import json
 import os
+import random
+import shutil
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -359,6 +363,21 @@ def test_default_path_is_in_the_app_folder():
     assert store_module.store_path("~/pages.sqlite") == Path.home() / "pages.sqlite"
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG folders are Linux's")
+def test_the_app_folder_follows_xdg_config_home_as_typer_does(tmp_path, monkeypatch):
+    import typer
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert store_module.default_path() == tmp_path / "posttime" / "history.sqlite"
+    assert store_module.app_dir() == Path(typer.get_app_dir("posttime"))
+
+
+def test_the_store_does_not_import_the_command_line_library():
+    code = "import sys, posttime.history; print('typer' in sys.modules, 'click' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
 def test_names_a_real_name_beats_an_id_and_the_newest_name_wins(tmp_path, page):
     small = page.iloc[:50]
     unnamed = small.assign(page_name=small["page_id"])
@@ -439,3 +458,194 @@ def test_a_device_is_refused_without_reading_it(tmp_path):
                                            "a regular file")
         with pytest.raises(InputError, match="is a device"):
             ingest_file(store, device)
+
+
+# -- the store opened read-only, foreign files left alone ---------------------------------
+
+
+def run_with_read_only_folder(folder: Path, *args) -> subprocess.CompletedProcess:
+    """``posttime ARGS`` while ``folder`` cannot be written: its write permission taken
+    away, or for root (who may write anywhere) a read-only bind mount in a private mount
+    namespace."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            return run_cli(*args)
+        finally:
+            folder.chmod(0o755)
+    if shutil.which("unshare") is None:
+        pytest.skip("root, and no unshare to mount the folder read-only")
+    script = ('mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" || exit 97; '
+              'touch "$0/.probe" 2>/dev/null && exit 97; exec "$@"')
+    result = subprocess.run(["unshare", "-m", "sh", "-c", script, str(folder), sys.executable,
+                             "-m", "posttime", *map(str, args)],
+                            capture_output=True, text=True, timeout=120)
+    if result.returncode == 97:
+        pytest.skip("cannot mount a folder read-only here")
+    return result
+
+
+@pytest.fixture
+def two_pages(tmp_path, page) -> tuple[Path, Path]:
+    """A store (in its own folder) holding ``page`` and a page named "AC/DC Fans", and an
+    export of a third page."""
+    folder = tmp_path / "store"
+    folder.mkdir()
+    fans = simulate_posts(PageSpec(n_posts=600, years=1.0, seed=12, start="2024-01-01",
+                                   page_id="100000000000002", page_name="AC/DC Fans"))
+    db = folder / "h.sqlite"
+    with HistoryStore(db) as store:
+        report = ingest_sources(store, [export(tmp_path, "a.csv", page),
+                                        export(tmp_path, "fans.csv", fans)])
+        assert not report.bad
+    return db, folder
+
+
+def test_read_only_commands_work_in_a_folder_that_cannot_be_written(two_pages):
+    db, folder = two_pages
+    before = db.read_bytes()
+    history = run_with_read_only_folder(folder, "history", "--db", db, "-f", "json")
+    assert history.returncode == 0, history.stderr
+    assert sorted(p["page_name"] for p in json.loads(history.stdout)["pages"]) == [
+        "AC/DC Fans", "Sample Page"]
+    weekly = run_with_read_only_folder(folder, "weekly", "--db", db, "--week", "2024-W30",
+                                       "--tz", "UTC", "--page", "Sample Page", "-f", "json")
+    assert weekly.returncode == 0, weekly.stderr
+    assert json.loads(weekly.stdout)["page"] == "Sample Page"
+    compare = run_with_read_only_folder(folder, "compare", "Sample Page", "AC/DC Fans",
+                                        "--db", db, "--tz", "UTC", "-f", "json")
+    assert compare.returncode == 0, compare.stderr
+    assert json.loads(compare.stdout)["pages"] == ["Sample Page", "AC/DC Fans"]
+    assert db.read_bytes() == before
+
+
+def test_a_store_opened_for_reading_cannot_be_written(two_pages):
+    db, _ = two_pages
+    with HistoryStore(db, create=False) as store:
+        assert len(store.pages()) == 2
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            store._conn.execute("DELETE FROM posts")
+    with HistoryStore(db) as store:
+        assert len(store.posts()) == 1200
+
+
+def test_a_page_name_with_a_slash_is_looked_up_in_the_store(two_pages, tmp_path, page):
+    db, _ = two_pages
+    other = simulate_posts(PageSpec(n_posts=600, years=1.0, seed=13, start="2024-01-01",
+                                    page_id="100000000000003", page_name="Other Page"))
+    result = run_cli("compare", "AC/DC Fans", export(tmp_path, "other.csv", other), "--db", db,
+                     "--tz", "UTC", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["pages"] == ["AC/DC Fans", "Other Page"]
+
+
+@pytest.mark.parametrize("command", ["ingest", "history"])
+def test_a_foreign_sqlite_file_is_refused_and_left_untouched(tmp_path, page, command):
+    db = tmp_path / "notes.sqlite"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE notes (text TEXT)")
+    conn.execute("INSERT INTO notes VALUES ('keep me')")
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+    args = [export(tmp_path, "a.csv", page)] if command == "ingest" else []
+    result = run_cli(command, *args, "--db", db)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (f"Error: {db} is an SQLite file but not a posttime history "
+                             "store; give another --db path\n")
+    assert db.read_bytes() == before  # still in rollback-journal mode, not switched to WAL
+    left = ["a.csv", "notes.sqlite"] if args else ["notes.sqlite"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == left  # no -wal or -shm file
+
+
+# -- reading a file again with other zones ------------------------------------------------
+
+
+def test_reingest_replaces_the_posts_of_a_file_read_with_the_wrong_zone(tmp_path, page):
+    db = tmp_path / "h.sqlite"
+    first = export(tmp_path, "Jan-01-2024_Nov-30-2024_1.csv", page.iloc[:400])
+    second = export(tmp_path, "Jan-01-2024_Dec-31-2024_1.csv", page.iloc[300:], factor=2.0)
+    la = "America/Los_Angeles"
+    wrong = run_cli("ingest", first, "--db", db, "--export-tz", "Asia/Tokyo")
+    assert wrong.returncode == 0, wrong.stderr
+    with HistoryStore(db) as store:
+        assert ingest_sources(store, [second], export_tz=la).files[0].new == 200
+        again = ingest_sources(store, [first], export_tz=la)
+    assert [f.status for f in again.files] == [FileStatus.ALREADY]
+
+    fixed = run_cli("ingest", first, "--db", db, "--export-tz", la, "--reingest")
+    assert fixed.returncode == 0, fixed.stderr
+    # the 300 posts only the first file holds are replaced; the newer second file keeps
+    # the 100 they share
+    assert fixed.stderr.startswith(f"Ingested {first}: 400 posts (0 new, 300 updated, 100 "
+                                   "already newer in the history)")
+    expected = by_key(load_exports([first, second], export_tz=la).posts)
+    pd.testing.assert_frame_equal(stored(db), expected)
+    with HistoryStore(db) as store:
+        assert store.export_zones(page["page_id"].iloc[0]) == [la]
+        assert [f.name for f in store.files()] == [second.name, first.name]
+        assert store.integrity() == "ok"
+
+
+# -- killed ingests ---------------------------------------------------------------------
+
+KILL_TRIALS = 12
+INGEST_SCRIPT = textwrap.dedent("""
+    import sys
+    from posttime.history import HistoryStore, ingest_sources
+    print("start", flush=True)
+    with HistoryStore(sys.argv[1]) as store:
+        report = ingest_sources(store, sys.argv[2:])
+    sys.exit(1 if report.bad else 0)
+""")
+
+
+def start_ingest(db: Path, files: list[Path]) -> tuple[subprocess.Popen, float]:
+    """An ingest in a child process, and the moment it finished importing."""
+    proc = subprocess.Popen([sys.executable, "-c", INGEST_SCRIPT, str(db), *map(str, files)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout.readline() == "start\n"
+    return proc, time.monotonic()
+
+
+@pytest.mark.slow
+def test_an_ingest_killed_at_any_point_leaves_a_sound_store_and_whole_files(tmp_path):
+    """SIGKILL an ingest of four exports (one page each) at random moments: the store passes
+    SQLite's integrity check, holds every file either whole or not at all, and ingesting
+    again reaches the state of an ingest that was never interrupted."""
+    files, sizes = [], {}
+    for k in range(4):
+        posts = simulate_posts(PageSpec(n_posts=6000, years=3.0, seed=40 + k, start="2022-01-03",
+                                        page_id=f"20000000000000{k}", page_name=f"Page {k}"))
+        files.append(export(tmp_path, f"page-{k}.csv", posts))
+        sizes[f"page-{k}.csv"] = (f"20000000000000{k}", len(posts))
+    reference = tmp_path / "reference.sqlite"
+    proc, started = start_ingest(reference, files)
+    assert proc.wait(timeout=300) == 0
+    duration = time.monotonic() - started
+    proc.stdout.close()
+    expected = stored(reference)
+
+    rng = random.Random(2024)
+    partial = 0
+    for trial in range(KILL_TRIALS):
+        db = tmp_path / f"killed-{trial}.sqlite"
+        proc, started = start_ingest(db, files)
+        time.sleep(max(0.0, started + rng.uniform(0, duration) - time.monotonic()))
+        proc.kill()
+        proc.wait(timeout=60)
+        proc.stdout.close()
+        if not db.exists():
+            continue
+        with HistoryStore(db) as store:
+            assert store.integrity() == "ok"
+            stored_files = {f.name for f in store.files()}
+            counts = dict(store._conn.execute(
+                "SELECT page_id, count(*) FROM posts GROUP BY page_id").fetchall())
+            for name, (page_id, n) in sizes.items():
+                assert counts.get(page_id, 0) == (n if name in stored_files else 0), name
+            partial += 0 < len(stored_files) < len(files)
+            report = ingest_sources(store, files)
+            assert not report.bad
+        pd.testing.assert_frame_equal(stored(db), expected)
+    assert partial >= 3  # the kills did land between files, not only before or after

@@ -369,13 +369,18 @@ def ingest(
     db: Path | None = DB_OPTION,
     export_tz: str | None = EXPORT_TZ_OPTION,
     mapping: str | None = MAP_OPTION,
+    reingest: bool = typer.Option(
+        False, "--reingest", help="Read files the store already holds again and replace the "
+        "posts they gave, e.g. after ingesting them with the wrong --export-tz.",
+    ),
     quiet: bool = QUIET_OPTION,
 ) -> None:
     """Add exports to the history store, keeping the newest figures of every post.
 
     A file already in the store (same content) changes nothing, so a cron job can ingest
-    the same folder again and again. Each file goes in whole or not at all; a bad file is
-    reported and the others still go in (exit code 2). Page-level files are skipped.
+    the same folder again and again; --reingest reads it again with the zones given. Each
+    file goes in whole or not at all; a bad file is reported and the others still go in
+    (exit code 2). Page-level files are skipped.
     """
     from posttime.history import HistoryStore, ingest_sources
     from posttime.render.console import be_quiet
@@ -387,7 +392,7 @@ def ingest(
     columns = _mapping(mapping)
     with HistoryStore(db) as store, IngestProgress() as progress:
         report = ingest_sources(store, sources, export_tz=zone, mapping=columns,
-                                progress=progress)
+                                progress=progress, reingest=reingest)
         summary = store.summary()
     print_ingest(report, summary)
     if report.bad:

@@ -44,6 +44,7 @@ from posttime.analysis import (
     group_stats,
     prepare,
 )
+from posttime.enums import CompareVerdict, Grain, Verdict
 from posttime.errors import NoDataError, UsageError
 from posttime.jsonout import json_ready
 from posttime.outcome import check_metric
@@ -210,7 +211,7 @@ def _by_part(sa: pd.DataFrame, sb: pd.DataFrame, parts: np.ndarray) -> pd.DataFr
     offset = np.sum(w * d) / np.sum(w)
     present, index = np.unique(parts, return_inverse=True)
     weight = np.bincount(index, weights=w)
-    edges = np.asarray(EDGES["daypart"])
+    edges = np.asarray(EDGES[Grain.DAYPART])
     return pd.DataFrame({
         "start": edges[present], "end": edges[present + 1],
         "windows": np.bincount(index),
@@ -222,7 +223,8 @@ def _by_part(sa: pd.DataFrame, sb: pd.DataFrame, parts: np.ndarray) -> pd.DataFr
 
 def daypart_of(start) -> np.ndarray:
     """The daypart (0 = 00-06 .. 4 = 18-24) of windows starting at hour ``start``."""
-    return np.searchsorted(np.asarray(EDGES["daypart"]), np.asarray(start), side="right") - 1
+    return np.searchsorted(np.asarray(EDGES[Grain.DAYPART]), np.asarray(start),
+                           side="right") - 1
 
 
 def _level(y_a: np.ndarray, y_b: np.ndarray) -> Level:
@@ -239,10 +241,10 @@ def _level(y_a: np.ndarray, y_b: np.ndarray) -> Level:
 def common_grain(grain: str, n_a: int, n_b: int) -> str:
     """The grain both pages use: an explicit grain as given; under ``auto`` two-hour windows
     only if both pages have enough posts for them, else dayparts."""
-    if grain != "auto":
+    if grain != Grain.AUTO:
         return choose_grain(grain, 0)
-    grains = {choose_grain("auto", n_a), choose_grain("auto", n_b)}
-    return "daypart" if "daypart" in grains else "2h"
+    grains = {choose_grain(Grain.AUTO, n_a), choose_grain(Grain.AUTO, n_b)}
+    return Grain.DAYPART if Grain.DAYPART in grains else Grain.TWO_HOURS
 
 
 def compare_windows(
@@ -287,9 +289,10 @@ def compare_windows(
         table.loc[idx, "p"] = welch["p"].to_numpy()
         table.loc[idx, "q"] = stats.bh(welch["p"].to_numpy())
     verdict = np.where(table["q"] < FDR_LEVEL,
-                       np.where(table["difference"] > 1, "a-better", "b-better"),
-                       "no-difference")
-    table["verdict"] = np.where(tested, verdict, "insufficient-data")
+                       np.where(table["difference"] > 1, CompareVerdict.A_BETTER,
+                                CompareVerdict.B_BETTER),
+                       CompareVerdict.NO_DIFFERENCE)
+    table["verdict"] = np.where(tested, verdict, CompareVerdict.INSUFFICIENT_DATA)
 
     starts = table["start"].to_numpy()[idx]
     middles = (starts + table["end"].to_numpy()[idx]) / 2
@@ -413,8 +416,8 @@ def _good_for_both(table: pd.DataFrame, a: AnalysisResult, b: AnalysisResult) ->
     worse, best first by the smaller of the two shrunken lifts."""
     lift_a, lift_b = _by_window(a, "shrunk_lift"), _by_window(b, "shrunk_lift")
     with np.errstate(invalid="ignore"):
-        ok = ((lift_a > 1) & (lift_b > 1) & (_by_window(a, "verdict") != "worse")
-              & (_by_window(b, "verdict") != "worse"))
+        ok = ((lift_a > 1) & (lift_b > 1) & (_by_window(a, "verdict") != Verdict.WORSE)
+              & (_by_window(b, "verdict") != Verdict.WORSE))
     worst = np.minimum(lift_a, lift_b)
     chosen = np.flatnonzero(ok)
     chosen = chosen[np.lexsort((chosen, -worst[chosen]))]

@@ -13,6 +13,8 @@ class StrEnum(str, Enum):
     """A string enum whose ``str()`` and format are its value (as ``enum.StrEnum`` of
     Python 3.11, which 3.10 lacks)."""
 
+    __hash__ = str.__hash__  # a member finds the entries of its plain string in a dict
+
     def __str__(self) -> str:
         return str(self.value)
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from posttime.analysis import MIN_WINDOW_POSTS, RECENT_DAYS, TARGET_LIFT
+from posttime.enums import CompareVerdict, Verdict
 from posttime.profile_test import MIN_PROFILE_TIMES, MIN_PROFILE_WINDOWS
 from posttime.windows import label
 
@@ -66,7 +67,7 @@ def compare_headline(result: ComparisonResult) -> str:
                     f"{_hours(best_b)} ({1 / best_b.difference:.2f}x)."
                 )
             tested = result.tested
-            for verdict, name in (("a-better", a), ("b-better", b)):
+            for verdict, name in ((CompareVerdict.A_BETTER, a), (CompareVerdict.B_BETTER, b)):
                 hits = tested[tested["verdict"] == verdict]
                 if len(hits):
                     names = ", ".join(label(w.weekday, w.start, w.end)
@@ -144,7 +145,7 @@ def suggestion_text(suggestion: Suggestion) -> str:
     settle it."""
     w = suggestion.window
     lift = f"{w.shrunk_lift:.2f}x" if w.shrunk_lift is not None else "unknown"
-    state = ("too few posts to test" if w.verdict == "insufficient-data"
+    state = ("too few posts to test" if w.verdict == Verdict.INSUFFICIENT_DATA
              else "no clear difference yet")
     text = (
         f"Try more posts in {w.label}: {w.n} posts so far ({state}, shrunken lift "

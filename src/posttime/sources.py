@@ -169,9 +169,9 @@ def from_store(name: str, db: str | os.PathLike | None = None, *,
 
 def names_a_page(given: str | os.PathLike) -> bool:
     """An input that is no file or folder and does not look like a CSV path names a page
-    of the history store."""
+    of the history store (which may hold a slash: "AC/DC Fans")."""
     path = Path(given)
-    return not path.exists() and path.suffix.lower() != ".csv" and len(path.parts) == 1
+    return not path.exists() and path.suffix.lower() != ".csv"
 
 
 def side(given: str | os.PathLike, *, db: str | os.PathLike | None = None,

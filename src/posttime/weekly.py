@@ -51,14 +51,26 @@ import numpy as np
 import pandas as pd
 
 from posttime import narrative, stats
-from posttime.analysis import RECENT_DAYS, TARGET_LIFT, AnalysisOptions, AnalysisResult, analyze
+from posttime.analysis import (
+    TARGET_LIFT,
+    AnalysisOptions,
+    AnalysisResult,
+    analyze,
+    too_recent,
+    window_effects,
+)
+from posttime.enums import Grain, Verdict
 from posttime.errors import NoDataError, UsageError
 from posttime.jsonout import number
+from posttime.outcome import log_outcome
 from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone
 from posttime.windows import BASELINE_HOURS, WEEKDAYS, Grid, in_baseline, label
 
 #: weeks the report compares the week with.
 PREVIOUS_WEEKS = 4
+#: columns of ``WeeklyReport.posts``, in order.
+POST_COLUMNS = ("post_id", "published", "weekday", "hour", "type", "interactions", "expected",
+                "vs_expected", "provisional")
 #: with no ``better`` window, the recommended windows are this many top-ranked ones.
 TOP_WINDOWS = 3
 #: the suggestion's time frame uses the page's posting rate over this many recent weeks.
@@ -69,9 +81,6 @@ BASIS_TEXT = {
     "top-3": "no window reliably beats weekdays 10-14, so the three top-ranked windows",
     "none": "no window has enough posts to be tested yet",
 }
-
-POST_COLUMNS = ("post_id", "published", "weekday", "hour", "type", "interactions", "expected",
-                "vs_expected", "provisional")
 
 #: the years a --week may name (dates past 2261 do not fit pandas' time stamps).
 FIRST_YEAR, LAST_YEAR = 1970, 2261
@@ -297,39 +306,13 @@ def recommended(result: AnalysisResult | None) -> tuple[str, pd.DataFrame]:
     if result is None:
         return "none", pd.DataFrame()
     windows = result.windows
-    better = windows[windows["verdict"] == "better"]
+    better = windows[windows["verdict"] == Verdict.BETTER]
     if len(better):
         return "better", better
     tested = windows[windows["tested"]].sort_values("rank").head(TOP_WINDOWS)
     if len(tested):
         return "top-3", tested
     return "none", windows.iloc[:0]
-
-
-def window_effects(result: AnalysisResult) -> tuple[np.ndarray, np.ndarray]:
-    """Shrunken mean residual of every window of the grid (index = window id), extended to
-    the untested windows, and their shrunken lifts against the baseline."""
-    table = result.windows.sort_values("window")
-    n = table["n"].to_numpy(dtype=float)
-    mean = table["mean"].to_numpy(dtype=float)
-    tested = table["tested"].to_numpy(dtype=bool)
-    residuals = result.posts["residual"].to_numpy()
-    within = result.residual_sd**2 if np.isfinite(result.residual_sd) else np.nan
-    mu, tau2 = (float(residuals.mean()) if len(residuals) else 0.0), 0.0
-    if tested.sum() >= 2 and within > 0:
-        shrunk = stats.shrink(mean[tested], n[tested], within)
-        mu, tau2 = shrunk.mu, shrunk.tau2
-    theta = np.full(len(table), mu)
-    has = n > 0
-    if within > 0:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            weight = np.where(has, tau2 / (tau2 + within / np.maximum(n, 1)), 0.0)
-        theta = np.where(has, mu + weight * (np.nan_to_num(mean) - mu), mu)
-    fitted = table["theta"].to_numpy(dtype=float) if "theta" in table else np.full(len(n), np.nan)
-    theta = np.where(tested & np.isfinite(fitted), fitted, theta)
-    lift = np.exp(theta - result.baseline_mean) if np.isfinite(result.baseline_mean) else \
-        np.full(len(theta), np.nan)
-    return theta, lift
 
 
 def _expected_log(posts: pd.DataFrame, local: pd.Series, result: AnalysisResult) -> np.ndarray:
@@ -393,7 +376,7 @@ def _suggestion(result: AnalysisResult | None) -> Suggestion | None:
     inside_baseline = (in_baseline(table["weekday_index"], table["start"])
                        & (table["end"] <= BASELINE_HOURS[1]))
     candidates = table[
-        table["verdict"].isin(["insufficient-data", "no-difference"]) & ~inside_baseline
+        table["verdict"].isin([Verdict.INSUFFICIENT_DATA, Verdict.NO_DIFFERENCE]) & ~inside_baseline
         & (table["n"] > 0) & (table["needed"] > 0) & table["lift_est"].notna()
     ]
     if candidates.empty:
@@ -501,14 +484,14 @@ def build_weekly(
     # the week's posts
     week_posts = posts[in_week]
     week_local = local[in_week]
-    y = np.log1p(week_posts["interactions"].clip(lower=0).to_numpy(dtype=float))
+    y = log_outcome(week_posts, "interactions").to_numpy(dtype=float)
     if current is not None:
         expected_log = _expected_log(week_posts, week_local, current)
     else:
         expected_log = np.full(len(week_posts), np.nan)
     page_as_of = posts["as_of"].max()
     as_of = week_posts["as_of"].fillna(page_as_of)
-    provisional = (week_posts["published"] > as_of - pd.Timedelta(days=RECENT_DAYS)).fillna(False)
+    provisional = too_recent(week_posts["published"], as_of)
     table = pd.DataFrame({
         "post_id": week_posts["post_id"].astype(str).to_numpy(),
         "published": week_local.reset_index(drop=True),
@@ -522,7 +505,7 @@ def build_weekly(
     })
 
     # the week against earlier weeks
-    grid = Grid(current.grain) if current is not None else Grid("daypart")
+    grid = Grid(current.grain) if current is not None else Grid(Grain.DAYPART)
     windows = grid.assign(local.dt.day_of_week.to_numpy(), local.dt.hour.to_numpy())
     chosen_ids = set(grid.assign(
         chosen["weekday_index"].to_numpy(dtype=int), chosen["start"].to_numpy(dtype=int)

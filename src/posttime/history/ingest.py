@@ -23,6 +23,7 @@ from posttime.enums import FileStatus
 from posttime.errors import InputError, PosttimeError
 from posttime.history.store import HistoryStore, StoreBusyError, StoredFileRecord
 from posttime.loaders import csv_files_in
+from posttime.loaders.detect import PAGE_LEVEL_FORMATS
 from posttime.timezones import DEFAULT_EXPORT_TZ
 
 
@@ -120,6 +121,7 @@ def ingest_sources(
     export_tz: str = DEFAULT_EXPORT_TZ,
     mapping: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    reingest: bool = False,
 ) -> IngestReport:
     """Ingest export files and folders into ``store``; a bad file is reported, not raised.
 
@@ -135,6 +137,9 @@ def ingest_sources(
         Column mapping for CSVs that are not a known export (see ``load_exports``).
     progress : callable, optional
         ``progress(done, total, name)`` before each file, and once at the end.
+    reingest : bool
+        Read files the store already holds again, and replace the posts they gave (for
+        instance after ingesting them with the wrong ``export_tz``).
 
     Returns
     -------
@@ -162,7 +167,8 @@ def ingest_sources(
         if progress is not None:
             progress(done, total, item.name)
         try:
-            outcome = ingest_file(store, item, export_tz=export_tz, mapping=mapping)
+            outcome = ingest_file(store, item, export_tz=export_tz, mapping=mapping,
+                                  reingest=reingest)
         except StoreBusyError:
             raise
         except PosttimeError as exc:
@@ -182,12 +188,14 @@ def ingest_file(
     *,
     export_tz: str = DEFAULT_EXPORT_TZ,
     mapping: Mapping[str, str] | None = None,
+    reingest: bool = False,
 ) -> FileOutcome:
     """Ingest one export file in one transaction; raise ``PosttimeError`` if it is bad.
 
     The file is read before the write lock is taken, so a slow read does not hold up
     another writer; whether the file is already in the store is checked again under
-    the lock.
+    the lock. With ``reingest`` a file the store holds is read again and replaces the
+    posts it gave.
     """
     from posttime.loaders import load_exports
 
@@ -197,7 +205,7 @@ def ingest_file(
         if reason is not None:
             raise InputError(reason)
         size = path.stat().st_size
-        if store.has_size(size):
+        if store.has_size(size) and not reingest:
             # a stored file has this size: it may be this one, so look before reading
             sha = file_sha256(path)
             if store.has_file(sha):
@@ -222,7 +230,7 @@ def ingest_file(
     report = loaded.files[0]
     outcome = FileOutcome(str(path), FileStatus.INGESTED, format=report.format,
                           rows=report.rows, posts=report.posts, as_of=report.as_of, sha256=sha)
-    if report.format.endswith("page-level"):
+    if report.format in PAGE_LEVEL_FORMATS:
         outcome.status = FileStatus.SKIPPED
         outcome.message = ("page-level data (daily figures for the whole page), not "
                            "posts; nothing to store")
@@ -234,10 +242,13 @@ def ingest_file(
         bytes=size, format=report.format, rows=report.rows, as_of=report.as_of,
         export_timezone=export_tz,
     )
-    counts = store.add_file(record, posts)
+    counts = store.add_file(record, posts, replace=reingest)
     if counts is None:
         outcome.status = FileStatus.ALREADY
         outcome.message = _ALREADY
         return outcome
     outcome.new, outcome.updated, outcome.kept = counts.new, counts.updated, counts.kept
+    if counts.replaced:
+        outcome.message = (f"re-ingested: replaced the {counts.replaced} posts it gave "
+                           f"before (export zone {export_tz})")
     return outcome

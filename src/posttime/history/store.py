@@ -30,6 +30,9 @@ UTC times and every column of the clean post table.
   ``as_of`` (on a tie the later ingest wins).
 * WAL journal mode and a 30 s busy timeout let two cron jobs write at once without
   corrupting the store or failing on a lock.
+* Commands that only read open the store read-only (``create=False``), so they work in a
+  folder that cannot be written. A file that is not a posttime store is refused before
+  anything is written to it.
 
 Reading export files into the store is ``posttime.history.ingest``. Core code: nothing here
 prints.
@@ -164,7 +167,7 @@ def app_dir() -> Path:
     """posttime's application folder, where command-line tools keep their settings:
     ``$XDG_CONFIG_HOME/posttime`` (``~/.config/posttime``) on Linux,
     ``~/Library/Application Support/posttime`` on macOS, ``%APPDATA%\\posttime`` on
-    Windows (the folders Click's ``get_app_dir`` gives)."""
+    Windows (the folders typer's ``get_app_dir`` gives)."""
     if sys.platform.startswith("win"):
         return Path(os.environ.get("APPDATA") or Path.home()) / "posttime"
     if sys.platform == "darwin":
@@ -206,6 +209,7 @@ class WriteCounts:
     new: int  # posts the store did not have
     updated: int  # posts whose figures the file replaced
     kept: int  # posts the store already had from a newer export
+    replaced: int = 0  # posts an earlier ingest of the same file gave, taken out first
 
 
 @dataclass
@@ -311,8 +315,9 @@ class HistoryStore:
     path : str or Path, optional
         The SQLite file; ``default_path()`` when omitted. Its folder is created if needed.
     create : bool
-        False raises ``NoDataError`` when the file does not exist (for commands that only
-        read).
+        False opens an existing store read-only, for commands that only read: it raises
+        ``NoDataError`` when the file does not exist, and works in a folder or on a disk
+        that cannot be written.
     timeout : float
         Seconds to wait for another process's write lock.
 
@@ -342,6 +347,7 @@ class HistoryStore:
                  timeout: float = BUSY_TIMEOUT) -> None:
         self.path = store_path(path)
         self.timeout = timeout
+        self.readonly = not create
         if self.path.is_dir():
             raise InputError(f"history store {self.path} is a folder; give a file name, e.g. "
                              f"{self.path / DB_NAME}")
@@ -356,10 +362,7 @@ class HistoryStore:
             except OSError as exc:
                 raise InputError(f"cannot create the folder of history store {self.path}: "
                                  f"{exc.strerror}") from None
-        try:
-            self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise InputError(f"cannot open history store {self.path}: {exc}") from None
+        self._conn = self._connect()
         try:
             self._setup()
         except BaseException:
@@ -368,23 +371,57 @@ class HistoryStore:
 
     # -- connection -------------------------------------------------------------------
 
-    def _setup(self) -> None:
-        conn = self._conn
+    def _connect(self, immutable: bool = False) -> sqlite3.Connection:
+        """A connection in autocommit mode; read-only (a ``mode=ro`` URI) for a store opened
+        with ``create=False``."""
         try:
-            # Switching to WAL takes a lock the busy handler does not wait for: retry.
-            self._retry(lambda: conn.execute("PRAGMA journal_mode=WAL").fetchone())
-            conn.execute("PRAGMA synchronous=NORMAL")  # durable at each checkpoint in WAL
-            conn.execute("PRAGMA cache_size=-65536")  # up to 64 MiB: big ingests stay in memory
-            version = self._version()
-            if version is None:
-                self._transaction(self._create_schema)
-            elif version > SCHEMA_VERSION:
+            if not self.readonly:
+                return sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            uri = self.path.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable
+                                                               else "")
+            return sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise InputError(f"cannot open history store {self.path}: {exc}") from None
+
+    def _setup(self) -> None:
+        try:
+            # Look before changing anything: a file that is not a posttime store is left
+            # exactly as it was (not even switched to WAL).
+            version = self._read_version()
+            if version is not None and version > SCHEMA_VERSION:
                 raise InputError(
                     f"history store {self.path} was written by a newer posttime (store "
                     f"version {version}); upgrade posttime"
                 )
+            if self.readonly:
+                if version is None:
+                    raise NoDataError(f"{self.path} is an empty history store; ingest exports "
+                                      "first with `posttime ingest EXPORTS`")
+                return
+            conn = self._conn
+            # Switching to WAL takes a lock the busy handler does not wait for: retry.
+            self._retry(lambda: conn.execute("PRAGMA journal_mode=WAL").fetchone())
+            conn.execute("PRAGMA synchronous=NORMAL")  # durable at each checkpoint in WAL
+            conn.execute("PRAGMA cache_size=-65536")  # up to 64 MiB: big ingests stay in memory
+            if version is None:
+                self._transaction(self._create_schema)
         except sqlite3.DatabaseError as exc:
             raise self._error(exc) from None
+
+    def _read_version(self) -> int | None:
+        """``_version()``; a read-only store in WAL mode whose folder cannot be written (so
+        SQLite cannot create its shared-memory file) is opened as immutable instead: nobody
+        can write there, and without a ``-wal`` file all its data is in the main file."""
+        try:
+            return self._version()
+        except sqlite3.OperationalError as exc:
+            wal = Path(f"{self.path}-wal")
+            if (not self.readonly or "unable to open" not in str(exc)
+                    or (wal.exists() and wal.stat().st_size)):
+                raise
+        self._conn.close()
+        self._conn = self._connect(immutable=True)
+        return self._version()
 
     def _version(self) -> int | None:
         tables = {r[0] for r in self._conn.execute(
@@ -450,12 +487,15 @@ class HistoryStore:
 
     # -- writing ----------------------------------------------------------------------
 
-    def add_file(self, record: StoredFileRecord, posts: pd.DataFrame) -> WriteCounts | None:
+    def add_file(self, record: StoredFileRecord, posts: pd.DataFrame, *,
+                 replace: bool = False) -> WriteCounts | None:
         """Write one file's posts (a clean post table) in one transaction.
 
         Returns None, and writes nothing, when the store already holds a file with this
-        content (checked under the write lock). A post's row is replaced only by a row with
-        the same or a newer ``as_of``.
+        content (checked under the write lock), unless ``replace`` is set: then the posts
+        that file gave and its row of ``files`` are taken out first, in the same
+        transaction (to read a file again with other zones). A post's row is replaced only
+        by a row with the same or a newer ``as_of``.
         """
         names = posts.drop_duplicates("page_id", keep="last")
         pages = list(zip(
@@ -467,8 +507,16 @@ class HistoryStore:
 
         def write() -> WriteCounts | None:
             conn = self._conn
-            if self.has_file(record.sha256):
-                return None
+            page_ids = [p[0] for p in pages]
+            before = self._count(page_ids)
+            replaced = 0
+            old = conn.execute("SELECT id FROM files WHERE sha256 = ?",
+                               (record.sha256,)).fetchone()
+            if old is not None:
+                if not replace:
+                    return None
+                replaced = conn.execute("DELETE FROM posts WHERE file_id = ?", old).rowcount
+                conn.execute("DELETE FROM files WHERE id = ?", old)
             file_id = conn.execute(
                 "INSERT INTO files (name, path, source, sha256, bytes, format, rows, posts, "
                 "as_of, export_timezone, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -476,11 +524,9 @@ class HistoryStore:
                  record.format, record.rows, len(posts), _ns_or_none(record.as_of),
                  record.export_timezone, time.time_ns()),
             ).lastrowid
-            page_ids = [p[0] for p in pages]
-            before = self._count(page_ids)
             conn.executemany(_PAGE_UPSERT, pages)
             changes = conn.total_changes
-            if before:
+            if before - replaced:
                 # The upsert keeps whichever row is newer.
                 conn.executemany(_insert_sql(file_id, upsert=True), _rows(posts))
             elif len(posts) >= BULK_ROWS and len(posts) > self._size():
@@ -496,7 +542,8 @@ class HistoryStore:
                 conn.executemany(_insert_sql(file_id, upsert=False), _rows(posts))
             changed = conn.total_changes - changes
             new = self._count(page_ids) - before
-            return WriteCounts(new=new, updated=changed - new, kept=len(posts) - changed)
+            return WriteCounts(new=new, updated=changed - new, kept=len(posts) - changed,
+                               replaced=replaced)
 
         try:
             return self._transaction(write)
@@ -504,7 +551,8 @@ class HistoryStore:
             raise self._error(exc) from None
 
     def _size(self) -> int:
-        """About the number of posts stored (the largest rowid: rows are never deleted)."""
+        """About the number of posts stored (the largest rowid; only re-ingesting deletes
+        rows)."""
         return self._conn.execute("SELECT coalesce(max(rowid), 0) FROM posts").fetchone()[0]
 
     def _count(self, page_ids: list[str]) -> int:
