@@ -48,6 +48,7 @@ from posttime.loaders.detect import (
     LEGACY_PAGE_LEVEL,
     LEGACY_POSTS,
     MAPPED,
+    PAGE_LEVEL_FORMATS,
     detect,
 )
 from posttime.loaders.mapped import parse_mapping
@@ -111,7 +112,7 @@ class LoadResult:
         if len(self.posts):
             return self.posts
         page_level = [
-            f.path for f in self.files if f.format in (LEGACY_PAGE_LEVEL, BUSINESS_SUITE_PAGE_LEVEL)
+            f.path for f in self.files if f.format in PAGE_LEVEL_FORMATS
         ]
         if page_level and len(page_level) == len(self.files):
             which = ", ".join(page_level)
