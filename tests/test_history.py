@@ -615,7 +615,7 @@ def test_an_ingest_killed_at_any_point_leaves_a_sound_store_and_whole_files(tmp_
     again reaches the state of an ingest that was never interrupted."""
     files, sizes = [], {}
     for k in range(4):
-        posts = simulate_posts(PageSpec(n_posts=6000, years=3.0, seed=40 + k, start="2022-01-03",
+        posts = simulate_posts(PageSpec(n_posts=2000, years=2.0, seed=40 + k, start="2022-01-03",
                                         page_id=f"20000000000000{k}", page_name=f"Page {k}"))
         files.append(export(tmp_path, f"page-{k}.csv", posts))
         sizes[f"page-{k}.csv"] = (f"20000000000000{k}", len(posts))
