@@ -47,6 +47,13 @@ def main(
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
+def error_line(exc: Exception) -> str:
+    """The one ``Error:`` line of an error, with no control characters from the input."""
+    from posttime.render.text import one_line
+
+    return f"Error: {one_line(str(exc))}"
+
+
 def handle_errors(func: F) -> F:
     """Turn a PosttimeError into one ``Error:`` line on stderr and its exit code."""
 
@@ -55,7 +62,7 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except PosttimeError as exc:
-            typer.echo(f"Error: {exc}", err=True)
+            typer.echo(error_line(exc), err=True)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             typer.echo("Interrupted.", err=True)
@@ -408,7 +415,7 @@ def weekly(
                               page=str(chosen_page["page_name"]))
     except NoDataError as exc:
         if bad:  # a bad input file outranks an empty week
-            typer.echo(f"Error: {exc}", err=True)
+            typer.echo(error_line(exc), err=True)
             raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
         raise
     show(report, chosen, output)

@@ -19,7 +19,9 @@ from posttime.render.text import (
     VERDICT_STYLES,
     fmt_lift,
     fmt_p,
+    formula_safe,
     rich_to_text,
+    safe_markdown,
 )
 from posttime.windows import label
 
@@ -150,9 +152,13 @@ def by_type_json(result: ByTypeResult) -> str:
 
 
 def _csv(frames) -> str:
+    """One CSV of the frames, every text cell formula-safe."""
     import pandas as pd
 
-    return pd.concat(frames).to_csv(index=False, float_format="%.6g", lineterminator="\n")
+    table = pd.concat(frames)
+    for column in table.select_dtypes(include=["object", "string"]).columns:
+        table[column] = table[column].map(formula_safe)
+    return table.to_csv(index=False, float_format="%.6g", lineterminator="\n")
 
 
 def analysis_csv(result: AnalysisResult) -> str:
@@ -192,7 +198,7 @@ def _markdown(page: str | None, sections: list[list[str]]) -> str:
     lines = [f"# When to post{': ' + page if page else ''}", ""]
     for section in sections:
         lines += section
-    return "\n".join([*lines, ASSOCIATION, ""])
+    return safe_markdown("\n".join([*lines, ASSOCIATION, ""]))
 
 
 def analysis_markdown(result: AnalysisResult, *, top: int = 10) -> str:

@@ -22,6 +22,7 @@ from posttime.render.text import (
     fmt_p,
     rich_shade,
     rich_to_text,
+    safe_markdown,
 )
 from posttime.windows import WEEKDAYS, Grid, label
 
@@ -135,8 +136,8 @@ def good_table(result):
         return Text(f"Good for both pages: {note}", style="dim")
     shown = both.head(SHOWN_GOOD)
     table = Table(title=f"Good for both pages ({len(both)} windows; showing {len(shown)})",
-                  caption=note, caption_justify="left", title_justify="left",
-                  box=box.SIMPLE_HEAD)
+                  caption=Text(note) if note else None, caption_justify="left",
+                  title_justify="left", box=box.SIMPLE_HEAD)
     for name, justify in (("Window", "left"), ("Posts A", "right"), ("Posts B", "right"),
                           ("Shrunk A", "right"), ("Shrunk B", "right")):
         table.add_column(name, justify=justify, no_wrap=True)
@@ -288,4 +289,4 @@ def comparison_markdown(result: ComparisonResult) -> str:
                 f"| {w.verdict} |"
             )
     lines += ["", PROFILE_NOTE, "", DIFFERENCE_NOTE, "", ASSOCIATION, ""]
-    return "\n".join(lines)
+    return safe_markdown("\n".join(lines))

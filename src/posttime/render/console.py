@@ -25,4 +25,6 @@ def stderr_console():
 def talk(message: str) -> None:
     """A remark for the user (warnings, notes) on stderr, as plain text: never read as
     markup, never wrapped."""
-    stderr_console().print(message, markup=False, highlight=False, soft_wrap=True)
+    from posttime.render.text import one_line
+
+    stderr_console().print(one_line(message), markup=False, highlight=False, soft_wrap=True)

@@ -4,7 +4,15 @@
 from __future__ import annotations
 
 from posttime.jsonout import to_json
-from posttime.render.text import ASSOCIATION, fmt_count, fmt_lift, fmt_rate, fmt_share
+from posttime.render.text import (
+    ASSOCIATION,
+    fmt_count,
+    fmt_lift,
+    fmt_rate,
+    fmt_share,
+    safe_markdown,
+    strip_controls,
+)
 from posttime.weekly import BASIS_TEXT, WeeklyReport
 
 
@@ -110,7 +118,7 @@ def weekly_markdown(report: WeeklyReport) -> str:
         lines += [a.headline, ""]
     lines += ["## Changes since last week", "", report.changes.text, "",
               "## Next week", "", suggestion_line(report), "", "---", "", ASSOCIATION, ""]
-    return "\n".join(lines)
+    return safe_markdown("\n".join(lines))
 
 
 def _text_table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
@@ -148,7 +156,7 @@ def weekly_text(report: WeeklyReport) -> str:
         lines += para(a.headline)
     lines += ["Changes since last week", "-----------------------", *para(report.changes.text),
               "Next week", "---------", *para(suggestion_line(report)), *para(ASSOCIATION)]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return strip_controls("\n".join(lines).rstrip("\n") + "\n")
 
 
 def weekly_json(report: WeeklyReport) -> str:
