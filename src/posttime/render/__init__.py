@@ -66,7 +66,7 @@ RENDERERS: dict[tuple[str, Format], str] = {
     ("posttime.weekly.WeeklyReport", F.markdown): f"{_WEEKLY}:weekly_markdown",
     ("posttime.weekly.WeeklyReport", F.text): f"{_WEEKLY}:weekly_text",
     ("posttime.weekly.WeeklyReport", F.json): f"{_WEEKLY}:weekly_json",
-    ("posttime.weekly.WeeklyReport", F.html): "posttime.render.html:weekly_html",
+    ("posttime.weekly.WeeklyReport", F.html): f"{_WEEKLY}:weekly_html",
 }
 
 
