@@ -162,11 +162,23 @@ def load_inputs(files: list[Path] | None, sample: bool, export_tz: str | None,
                         mapping=parse_mapping(mapping_spec))
 
 
-def choose_format(value: str, command: str):
-    """The Format of a --format value of ``command``, or a UsageError listing the choices."""
-    from posttime.render import COMMAND_FORMATS
+def choose_format(value: str | None, command: str, output: Path | None = None):
+    """The Format of a --format value of ``command``, or a UsageError listing the choices.
+    Without --format, an --output file's extension decides (none: the command's default)."""
+    from posttime.render import COMMAND_FORMATS, EXTENSIONS
 
     formats = COMMAND_FORMATS[command]
+    if value is None:
+        suffix = output.suffix.lower() if output is not None and str(output) != "-" else ""
+        if not suffix:
+            return formats[0]
+        fitting = [f for f in EXTENSIONS.get(suffix, ()) if f in formats]
+        if not fitting:
+            names = ", ".join(sorted(e for e, fs in EXTENSIONS.items()
+                                     if any(f in formats for f in fs)))
+            raise UsageError(f"{command} cannot write a {suffix} file ({output}); name it "
+                             f"{names}, or give --format")
+        return fitting[0]
     chosen = next((f for f in formats if f.value == value.lower()), None)
     if chosen is None:
         names = ", ".join(f.value for f in formats)
@@ -242,8 +254,9 @@ def analyze(
     grain: str = GRAIN_OPTION,
     include_paid: bool = INCLUDE_PAID_OPTION,
     top: int = typer.Option(10, "--top", min=1, help="How many ranked windows to show."),
-    fmt: str = typer.Option(
-        "table", "--format", "-f", help="Output format: table, json, csv or markdown."
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", show_default="table, or from the --output extension",
+        help="Output format: table, json, csv, markdown, html or svg.",
     ),
     output: Path | None = OUTPUT_OPTION,
     seed: int = SEED_OPTION,
@@ -257,7 +270,7 @@ def analyze(
     from posttime.analysis import analyze as run_analysis
     from posttime.loaders import select_page
 
-    chosen = choose_format(fmt, "analyze")
+    chosen = choose_format(fmt, "analyze", output)
     loaded = load_inputs(files, sample, export_tz, mapping)
     loaded.require_posts()
     posts = select_page(loaded.posts, page)
@@ -371,8 +384,9 @@ def weekly(
     tz: str | None = TZ_OPTION,
     export_tz: str | None = EXPORT_TZ_OPTION,
     mapping: str | None = MAP_OPTION,
-    fmt: str = typer.Option(
-        "markdown", "--format", "-f", help="Output format: markdown, text, json or html."
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", show_default="markdown, or from the --output extension",
+        help="Output format: markdown, text, json or html.",
     ),
     output: Path | None = OUTPUT_OPTION,
 ) -> None:
@@ -390,7 +404,7 @@ def weekly(
     from posttime.render.history import IngestProgress, print_ingest
     from posttime.weekly import build_weekly, parse_week
 
-    chosen = choose_format(fmt, "weekly")
+    chosen = choose_format(fmt, "weekly", output)
     timezone = resolve_tz(tz)
     label = parse_week(week) if week is not None else None
     zone = resolve_export_tz(export_tz)
@@ -457,8 +471,9 @@ def compare(
     until: str | None = UNTIL_OPTION,
     grain: str = GRAIN_OPTION,
     include_paid: bool = INCLUDE_PAID_OPTION,
-    fmt: str = typer.Option(
-        "table", "--format", "-f", help="Output format: table, json or markdown."
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", show_default="table, or from the --output extension",
+        help="Output format: table, json, markdown, html or svg.",
     ),
     output: Path | None = OUTPUT_OPTION,
     seed: int = SEED_OPTION,
@@ -481,7 +496,7 @@ def compare(
     from posttime.loaders import csv_files_in, select_page
     from posttime.loaders.common import UNNAMED_PAGE
 
-    chosen = choose_format(fmt, "compare")
+    chosen = choose_format(fmt, "compare", output)
     if sample:
         if inputs:
             raise UsageError("give export files or --sample, not both")

@@ -92,6 +92,21 @@ def fmt_rate(value) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
+def text_grid(grain: str, cells: dict[tuple[str, int], str]) -> list[str]:
+    """A weekday x block grid as a fenced code block (for Markdown): one row per weekday,
+    one column per block (named by its first hour), ``cells[(weekday, start)]`` in each
+    (missing cells blank)."""
+    from posttime.windows import WEEKDAYS, Grid
+
+    starts = [int(s) for s in Grid(grain).edges[:-1]]
+    width = max([3, *(len(c) for c in cells.values())])
+    lines = ["```", "    " + " ".join(f"{s:02d}".rjust(width) for s in starts)]
+    for day in WEEKDAYS:
+        lines.append((f"{day} " + " ".join(cells.get((day, s), "").rjust(width)
+                                          for s in starts)).rstrip())
+    return [*lines, "```"]
+
+
 #: lift at which a heatmap cell is fully coloured (and 1 / this for the other side).
 FULL_SHADE = 1.5
 
