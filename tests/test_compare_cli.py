@@ -118,7 +118,7 @@ def test_the_same_page_twice_is_refused(exports):
 
 @pytest.mark.parametrize("args, needles", [
     (["--metric", "likes"], ["unknown metric", "interactions"]),
-    (["--format", "html"], ["unknown format", "table, json, markdown"]),
+    (["--format", "png"], ["unknown format", "table, json, markdown, html, svg"]),
     (["--grain", "1h"], ["unknown grain"]),
     (["--tz", "Mars/Base"], ["unknown time zone"]),
 ])

@@ -82,6 +82,13 @@ def main(
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
+def error_line(exc: Exception) -> str:
+    """The one ``Error:`` line of an error, with no control characters from the input."""
+    from posttime.render.text import one_line
+
+    return f"Error: {one_line(str(exc))}"
+
+
 def handle_errors(func: F) -> F:
     """Turn a PosttimeError into one ``Error:`` line on stderr and its exit code."""
 
@@ -90,7 +97,7 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except PosttimeError as exc:
-            typer.echo(f"Error: {exc}", err=True)
+            typer.echo(error_line(exc), err=True)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             typer.echo("Interrupted.", err=True)
@@ -163,11 +170,23 @@ SEED_OPTION = typer.Option(
 )
 
 
-def choose_format(value: str, command: str):
-    """The Format of a --format value of ``command``, or a UsageError listing the choices."""
-    from posttime.render import COMMAND_FORMATS
+def choose_format(value: str | None, command: str, output: Path | None = None):
+    """The Format of a --format value of ``command``, or a UsageError listing the choices.
+    Without --format, an --output file's extension decides (none: the command's default)."""
+    from posttime.render import COMMAND_FORMATS, EXTENSIONS
 
     formats = COMMAND_FORMATS[command]
+    if value is None:
+        suffix = output.suffix.lower() if output is not None and str(output) != "-" else ""
+        if not suffix:
+            return formats[0]
+        fitting = [f for f in EXTENSIONS.get(suffix, ()) if f in formats]
+        if not fitting:
+            names = ", ".join(sorted(e for e, fs in EXTENSIONS.items()
+                                     if any(f in formats for f in fs)))
+            raise UsageError(f"{command} cannot write a {suffix} file ({output}); name it "
+                             f"{names}, or give --format")
+        return fitting[0]
     chosen = next((f for f in formats if f.value == value.lower()), None)
     if chosen is None:
         names = ", ".join(f.value for f in formats)
@@ -279,8 +298,9 @@ def analyze(
     grain: str = GRAIN_OPTION,
     include_paid: bool = INCLUDE_PAID_OPTION,
     top: int = typer.Option(10, "--top", min=1, help="How many ranked windows to show."),
-    fmt: str = typer.Option(
-        "table", "--format", "-f", help="Output format: table, json, csv or markdown."
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", show_default="table, or from the --output extension",
+        help="Output format: table, json, csv, markdown, html or svg.",
     ),
     output: Path | None = OUTPUT_OPTION,
     seed: int = SEED_OPTION,
@@ -297,7 +317,7 @@ def analyze(
     from posttime.render.console import be_quiet, talk
 
     be_quiet(quiet)
-    chosen = choose_format(fmt, "analyze")
+    chosen = choose_format(fmt, "analyze", output)
     data = sources.from_files(_inputs(files, sample), page, export_tz=export_tz,
                               mapping=_mapping(mapping))
     data.require_metric(metric)
@@ -428,8 +448,9 @@ def weekly(
     tz: str | None = TZ_OPTION,
     export_tz: str | None = EXPORT_TZ_OPTION,
     mapping: str | None = MAP_OPTION,
-    fmt: str = typer.Option(
-        "markdown", "--format", "-f", help="Output format: markdown, text, json or html."
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", show_default="markdown, or from the --output extension",
+        help="Output format: markdown, text, json or html.",
     ),
     output: Path | None = OUTPUT_OPTION,
     quiet: bool = QUIET_OPTION,
@@ -449,7 +470,7 @@ def weekly(
     from posttime.weekly import build_weekly, parse_week
 
     be_quiet(quiet)
-    chosen = choose_format(fmt, "weekly")
+    chosen = choose_format(fmt, "weekly", output)
     timezone = pages.audience_zone(tz, sample)
     label = parse_week(week) if week is not None else None
     if sample:
@@ -477,7 +498,7 @@ def weekly(
                               export_timezone=data.export_timezone or zone, page=data.name)
     except NoDataError as exc:
         if bad:  # a bad input file outranks an empty week
-            typer.echo(f"Error: {exc}", err=True)
+            typer.echo(error_line(exc), err=True)
             raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
         raise
     show(report, chosen, output)
@@ -518,8 +539,9 @@ def compare(
     until: str | None = UNTIL_OPTION,
     grain: str = GRAIN_OPTION,
     include_paid: bool = INCLUDE_PAID_OPTION,
-    fmt: str = typer.Option(
-        "table", "--format", "-f", help="Output format: table, json or markdown."
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", show_default="table, or from the --output extension",
+        help="Output format: table, json, markdown, html or svg.",
     ),
     output: Path | None = OUTPUT_OPTION,
     seed: int = SEED_OPTION,
@@ -543,7 +565,7 @@ def compare(
     from posttime.render.console import be_quiet, talk
 
     be_quiet(quiet)
-    chosen = choose_format(fmt, "compare")
+    chosen = choose_format(fmt, "compare", output)
     a, b = sources.pair(list(inputs or []), pages, sample=sample, db=db, export_tz=export_tz,
                         mapping=_mapping(mapping))
     for side in (a, b):

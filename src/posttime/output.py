@@ -22,9 +22,6 @@ from pathlib import Path
 
 from posttime.errors import InputError
 
-#: the --output value that means standard output.
-STDOUT = "-"
-
 
 def temp_name(target: Path, pid: int) -> Path:
     """The temporary file of process ``pid`` writing ``target``."""

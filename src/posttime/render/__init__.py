@@ -23,16 +23,22 @@ class Format(str, Enum):
     csv = "csv"
     markdown = "markdown"
     html = "html"
+    svg = "svg"
 
 
 F = Format
 #: the formats of each command, the default first.
 COMMAND_FORMATS: dict[str, tuple[Format, ...]] = {
-    "analyze": (F.table, F.json, F.csv, F.markdown),
-    "compare": (F.table, F.json, F.markdown),
+    "analyze": (F.table, F.json, F.csv, F.markdown, F.html, F.svg),
+    "compare": (F.table, F.json, F.markdown, F.html, F.svg),
     "inspect": (F.table, F.json),
     "history": (F.table, F.json),
     "weekly": (F.markdown, F.text, F.json, F.html),
+}
+#: the format an --output file's extension asks for, when --format is not given.
+EXTENSIONS: dict[str, tuple[Format, ...]] = {
+    ".json": (F.json,), ".csv": (F.csv,), ".md": (F.markdown,), ".markdown": (F.markdown,),
+    ".html": (F.html,), ".htm": (F.html,), ".svg": (F.svg,), ".txt": (F.table, F.text),
 }
 #: the result types each command renders.
 COMMAND_RESULTS: dict[str, tuple[str, ...]] = {
@@ -52,13 +58,19 @@ RENDERERS: dict[tuple[str, Format], str] = {
     ("posttime.analysis.AnalysisResult", F.json): f"{_ANALYSIS}:analysis_json",
     ("posttime.analysis.AnalysisResult", F.csv): f"{_ANALYSIS}:analysis_csv",
     ("posttime.analysis.AnalysisResult", F.markdown): f"{_ANALYSIS}:analysis_markdown",
+    ("posttime.analysis.AnalysisResult", F.html): f"{_ANALYSIS}:analysis_html",
+    ("posttime.analysis.AnalysisResult", F.svg): f"{_ANALYSIS}:analysis_svg",
     ("posttime.analysis.ByTypeResult", F.table): f"{_ANALYSIS}:by_type_table",
     ("posttime.analysis.ByTypeResult", F.json): f"{_ANALYSIS}:by_type_json",
     ("posttime.analysis.ByTypeResult", F.csv): f"{_ANALYSIS}:by_type_csv",
     ("posttime.analysis.ByTypeResult", F.markdown): f"{_ANALYSIS}:by_type_markdown",
+    ("posttime.analysis.ByTypeResult", F.html): f"{_ANALYSIS}:by_type_html",
+    ("posttime.analysis.ByTypeResult", F.svg): f"{_ANALYSIS}:by_type_svg",
     ("posttime.compare.ComparisonResult", F.table): f"{_COMPARE}:comparison_table",
     ("posttime.compare.ComparisonResult", F.json): f"{_COMPARE}:comparison_json",
     ("posttime.compare.ComparisonResult", F.markdown): f"{_COMPARE}:comparison_markdown",
+    ("posttime.compare.ComparisonResult", F.html): f"{_COMPARE}:comparison_html",
+    ("posttime.compare.ComparisonResult", F.svg): f"{_COMPARE}:comparison_svg",
     ("posttime.render.inspect.InspectReport", F.table): "posttime.render.inspect:inspect_table",
     ("posttime.render.inspect.InspectReport", F.json): "posttime.render.inspect:inspect_json",
     ("posttime.history.store.HistorySummary", F.table): "posttime.render.history:history_table",
@@ -66,7 +78,7 @@ RENDERERS: dict[tuple[str, Format], str] = {
     ("posttime.weekly.WeeklyReport", F.markdown): f"{_WEEKLY}:weekly_markdown",
     ("posttime.weekly.WeeklyReport", F.text): f"{_WEEKLY}:weekly_text",
     ("posttime.weekly.WeeklyReport", F.json): f"{_WEEKLY}:weekly_json",
-    ("posttime.weekly.WeeklyReport", F.html): "posttime.render.html:weekly_html",
+    ("posttime.weekly.WeeklyReport", F.html): f"{_WEEKLY}:weekly_html",
 }
 
 

@@ -37,5 +37,8 @@ def is_quiet() -> bool:
 def talk(message: str, *, error: bool = False) -> None:
     """A remark for the user (warnings, notes; errors with ``error``) on stderr, as plain
     text: never read as markup, never wrapped. Quiet mode keeps only errors."""
+    from posttime.render.text import one_line
+
     if error or not is_quiet():
-        stderr_console().print(message, markup=False, highlight=False, soft_wrap=True)
+        stderr_console().print(one_line(message), markup=False, highlight=False,
+                               soft_wrap=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from posttime.history import HistorySummary
 from posttime.jsonout import to_json
-from posttime.render.text import rich_to_text
+from posttime.render.text import one_line, rich_to_text
 
 #: up to this many files already in the store are named one by one, more are counted.
 LIST_ALREADY = 3
@@ -69,6 +69,8 @@ class IngestProgress:
     def __call__(self, done: int, total: int, name: str) -> None:
         if not self.enabled or total < self.min_files:
             return
+        from rich.markup import escape
+
         if self._bar is None:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -77,7 +79,7 @@ class IngestProgress:
                                  transient=True)
             self._bar.start()
             self._task = self._bar.add_task("", total=total)
-        self._bar.update(self._task, completed=done, description=name)
+        self._bar.update(self._task, completed=done, description=escape(one_line(name)))
 
     def close(self) -> None:
         if self._bar is not None:

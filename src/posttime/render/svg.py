@@ -60,19 +60,20 @@ SWATCHES = {
 
 def heatmap_svg(cells: list[Cell], *, title: str, legend: list[tuple[str, str]],
                 dots: list[Dot] | None = None, baseline: bool = True,
-                standalone: bool = False) -> str:
+                standalone: bool = False, ident: str = "hm") -> str:
     """An inline SVG of the week: one row per weekday, one column per hour.
 
     ``cells`` are the windows (shaded by ``Cell.shade``, labelled with ``Cell.text``);
     ``dots`` points in the week; ``baseline`` outlines weekdays 10-14 dashed; ``legend`` is
     a list of (kind, text), kind one of ``SWATCHES``. Every text is escaped. A
     ``standalone`` picture (an .svg file) names its namespace; inline in HTML it needs none.
+    ``ident`` names the title element (unique within one page).
     """
     width, height = LEFT + 24 * HOUR_W + 8, TOP + 7 * ROW_H + 34
     parts = [
-        f'<svg{XMLNS if standalone else ""} role="img" aria-labelledby="hm-title" '
+        f'<svg{XMLNS if standalone else ""} role="img" aria-labelledby="{ident}-title" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
-        f'<title id="hm-title">{escape(title)}</title>',
+        f'<title id="{ident}-title">{escape(title)}</title>',
     ]
     for h in range(0, 25, 2):
         parts.append(f'<text x="{LEFT + h * HOUR_W}" y="{TOP - 8}" text-anchor="middle">'
@@ -110,5 +111,16 @@ def heatmap_svg(cells: list[Cell], *, title: str, legend: list[tuple[str, str]],
         parts += [SWATCHES[kind](x, ly - 10),
                   f'<text x="{x + 20}" y="{ly + 1}">{escape(text)}</text>']
         x += 20 + 7 * len(text) + 20
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def stack_svg(pictures: list[str]) -> str:
+    """Several heatmaps of ``heatmap_svg`` one under the other, in one standalone SVG."""
+    width, height = LEFT + 24 * HOUR_W + 8, TOP + 7 * ROW_H + 34
+    parts = [f'<svg{XMLNS} viewBox="0 0 {width} {height * len(pictures)}" width="{width}" '
+             f'height="{height * len(pictures)}">']
+    for k, picture in enumerate(pictures):
+        parts.append(f'<g transform="translate(0 {k * height})">{picture}</g>')
     parts.append("</svg>")
     return "\n".join(parts)

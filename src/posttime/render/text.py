@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 
 GRAIN_NAMES = {"2h": "two-hour windows", "daypart": "dayparts"}
 VERDICT_STYLES = {
@@ -18,6 +19,52 @@ ASSOCIATION = (
     "These tests compare groups of posts: they show which times went with more engagement, "
     "not that the time caused it."
 )
+
+
+#: control characters a terminal may act on (C0 but tab and newline, DEL, C1): ESC starts
+#: escape sequences, BEL rings, CR overwrites, 0x9b is a one-byte CSI.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: a ``<`` that opens an HTML tag, comment or declaration in Markdown.
+HTML_OPEN = re.compile("<(?=[A-Za-z/!?])")
+#: first characters that make a spreadsheet read a CSV cell as a formula (OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without the characters a terminal would act on (tab and newline stay).
+
+    >>> strip_controls("PC\x1b]0;PWNED\x07\x1b[2J Merch")
+    'PC]0;PWNED[2J Merch'
+    """
+    return CONTROL.sub("", text)
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line with no control characters (for ``Error:`` lines and notes)."""
+    return strip_controls(text.replace("\r\n", " ").replace("\n", " ").replace("\t", " "))
+
+
+def safe_markdown(text: str) -> str:
+    """A Markdown document with no control characters and no raw HTML: every ``<`` that
+    would open a tag (``<script>``, ``<img onerror=...>``) is written ``&lt;``; other ``<``
+    (as in ``<0.001``) stay.
+
+    >>> safe_markdown("# <img src=x onerror=alert(1)> p <0.001")
+    '# &lt;img src=x onerror=alert(1)> p <0.001'
+    """
+    return HTML_OPEN.sub("&lt;", strip_controls(text))
+
+
+def formula_safe(cell):
+    """A CSV cell a spreadsheet will not run: text starting with ``=``, ``+``, ``-``,
+    ``@``, tab or carriage return gets a leading ``'``; anything else is unchanged.
+
+    >>> formula_safe("=HYPERLINK(1)"), formula_safe("Thu"), formula_safe(-1.5)
+    ("'=HYPERLINK(1)", 'Thu', -1.5)
+    """
+    if isinstance(cell, str) and cell.startswith(FORMULA_START):
+        return "'" + cell
+    return cell
 
 
 def fmt_lift(value) -> str:
@@ -43,6 +90,21 @@ def fmt_share(count: int, share) -> str:
 
 def fmt_rate(value) -> str:
     return "-" if value is None else f"{value:.1f}"
+
+
+def text_grid(grain: str, cells: dict[tuple[str, int], str]) -> list[str]:
+    """A weekday x block grid as a fenced code block (for Markdown): one row per weekday,
+    one column per block (named by its first hour), ``cells[(weekday, start)]`` in each
+    (missing cells blank)."""
+    from posttime.windows import WEEKDAYS, Grid
+
+    starts = [int(s) for s in Grid(grain).edges[:-1]]
+    width = max([3, *(len(c) for c in cells.values())])
+    lines = ["```", "    " + " ".join(f"{s:02d}".rjust(width) for s in starts)]
+    for day in WEEKDAYS:
+        lines.append((f"{day} " + " ".join(cells.get((day, s), "").rjust(width)
+                                          for s in starts)).rstrip())
+    return [*lines, "```"]
 
 
 #: lift at which a heatmap cell is fully coloured (and 1 / this for the other side).
@@ -79,12 +141,20 @@ def css_shade(lift: float | None) -> str:
 
 def rich_to_text(renderable, console=None, width: int = 100) -> str:
     """Text of a rich renderable: through ``console`` (its width and colours, e.g. the
-    terminal's), or plain at ``width`` columns when there is none (files and pipes)."""
+    terminal's), or plain at ``width`` columns when there is none (files and pipes).
+
+    Control characters in the text (from page names, file names, columns) are removed
+    before the styles are written, so only rich's own colour codes reach a terminal.
+    """
+    from rich.segment import Segment, Segments
+
     if console is None:
         from rich.console import Console
 
         console = Console(file=io.StringIO(), width=width, color_system=None,
                           force_terminal=False, highlight=False)
+    segments = [s if s.control else Segment(strip_controls(s.text), s.style)
+                for s in console.render(renderable)]
     with console.capture() as captured:
-        console.print(renderable)
+        console.print(Segments(segments), end="")
     return captured.get()

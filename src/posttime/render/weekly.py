@@ -1,11 +1,25 @@
-"""The weekly summary as markdown, plain text or JSON (HTML is in
-``posttime.render.html``), and the pieces of it that every form shares."""
+"""The weekly summary as markdown, plain text, JSON or HTML."""
 
 from __future__ import annotations
 
+import math
+from html import escape
+
 from posttime.jsonout import to_json
-from posttime.render.text import ASSOCIATION, fmt_count, fmt_lift, fmt_rate, fmt_share
-from posttime.weekly import BASIS_TEXT, WeeklyReport
+from posttime.render.html import page, table
+from posttime.render.svg import Cell, Dot, heatmap_svg
+from posttime.render.text import (
+    ASSOCIATION,
+    MARKS,
+    fmt_count,
+    fmt_lift,
+    fmt_rate,
+    fmt_share,
+    safe_markdown,
+    strip_controls,
+)
+from posttime.weekly import BASIS_TEXT, WeeklyReport, window_effects
+from posttime.windows import WEEKDAYS
 
 
 def fmt_when(ts) -> str:
@@ -116,7 +130,7 @@ def weekly_markdown(report: WeeklyReport) -> str:
         lines += [a.headline, ""]
     lines += ["## Changes since last week", "", report.changes.text, "",
               "## Next week", "", suggestion_line(report), "", "---", "", ASSOCIATION, ""]
-    return "\n".join(lines)
+    return safe_markdown("\n".join(lines))
 
 
 def _text_table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
@@ -159,8 +173,82 @@ def weekly_text(report: WeeklyReport) -> str:
         lines += para(a.headline)
     lines += ["Changes since last week", "-----------------------", *para(report.changes.text),
               "Next week", "---------", *para(suggestion_line(report)), *para(ASSOCIATION)]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return strip_controls("\n".join(lines).rstrip("\n") + "\n")
 
 
 def weekly_json(report: WeeklyReport) -> str:
     return to_json(report.to_dict())
+
+
+def weekly_heatmap(report: WeeklyReport) -> str:
+    """Weekday x hour grid of the analysis: each window shaded by its shrunken lift against
+    weekdays 10-14 and labelled with its post count; recommended windows outlined; the
+    week's posts as dots at their weekday and time (hollow while provisional)."""
+    a = report.analysis
+    if a is None:
+        return '<p class="note">No heatmap yet: no posts to analyse.</p>'
+    _, estimate = window_effects(a)
+    chosen = {(w.weekday, w.start) for w in report.recommendations}
+    cells = []
+    for w in a.windows.itertuples():
+        est = estimate[int(w.window)]
+        tip = (f"{w.weekday} {int(w.start):02d}-{int(w.end):02d}: {int(w.n)} posts, "
+               + (f"shrunken lift {w.shrunk_lift:.2f}x, {w.verdict}" if w.tested
+                  else f"{w.verdict} (estimate {est:.2f}x)" if math.isfinite(est)
+                  else w.verdict))
+        text = f"{MARKS.get(w.verdict, '')}{int(w.n)}" if int(w.n) else ""
+        cells.append(Cell(day=int(w.weekday_index), start=int(w.start), end=int(w.end),
+                          text=text, shade=w.shrunk_lift if w.tested else None, tip=tip,
+                          strong=bool(w.tested), outlined=(w.weekday, int(w.start)) in chosen))
+    dots = [Dot(day=WEEKDAYS.index(p.weekday), hour=p.published.hour + p.published.minute / 60,
+                tip=p.post_id, filled=not p.provisional)
+            for p in report.posts.itertuples(index=False)]
+    return heatmap_svg(
+        cells, dots=dots,
+        title="Posting windows shaded by shrunken lift against weekdays 10-14",
+        legend=[("better", "better than weekdays 10-14"), ("worse", "worse"),
+                ("outlined", "recommended"), ("dot", "a post of this week"),
+                ("baseline", "weekdays 10-14")],
+    )
+
+
+def weekly_html(report: WeeklyReport) -> str:
+    """The whole report as one HTML document (UTF-8 text)."""
+    rows = post_rows(report)
+    classes = ["provisional" if p else "" for p in report.posts["provisional"].tolist()]
+    a = report.analysis
+    title = f"Week {report.week}: {report.page}"
+    body = [
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="meta">{escape(week_span(report))}. {escape(zones_line(report))} '
+        f"{escape(history_line(report))}</p>",
+        f'<p class="headline">{escape(report.headline)}</p>',
+        "<h2>Posts of the week</h2>",
+        f"<p>{escape(NO_POSTS_NOTE)}</p>" if report.posts.empty
+        else table(POST_HEADER, rows, {2, 3, 4}, classes),
+    ]
+    if report.provisional:
+        body.append(f'<p class="note">{escape(PROVISIONAL_NOTE)}</p>')
+    if not report.posts.empty:
+        body.append(f'<p class="note">{escape(EXPECTED_NOTE)}</p>')
+    body += [
+        "<h2>This week against earlier weeks</h2>",
+        table(PERIOD_HEADER, period_rows(report), {1, 2, 3, 4}),
+        "<h2>Recommended windows</h2>",
+        f"<p>{escape(basis_line(report))}</p>",
+    ]
+    if report.recommendations:
+        body.append(table(WINDOW_HEADER, window_rows(report), {1, 2, 3}))
+    if a is not None:
+        body.append(f"<p>{escape(a.headline)}</p>")
+    body += [
+        weekly_heatmap(report),
+        '<p class="note">Cells: posts in each window (bold where tested), shaded by the '
+        "shrunken lift against weekdays 10-14; \u25b2 reliably better, \u25bc reliably worse. "
+        "Hours in the audience zone.</p>",
+        "<h2>Changes since last week</h2>",
+        f"<p>{escape(report.changes.text)}</p>",
+        "<h2>Next week</h2>",
+        f"<p>{escape(suggestion_line(report))}</p>",
+    ]
+    return page(title, body, ASSOCIATION)
