@@ -9,7 +9,7 @@
   file in a fresh process (target <= 3x), and the peak memory of the analyze process
   (target < 2 GB).
 
-Files are generated with tests/sim.py into benchmarks/.data/ (git-ignored) and reused.
+Files are generated with posttime.simulate into benchmarks/.data/ (git-ignored) and reused.
 
 Usage: python benchmarks/bench_analyze.py [--big-rows N] [--runs K]
 """
@@ -25,7 +25,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / ".data"
-sys.path.insert(0, str(ROOT / "tests"))
 
 MEASURE = """
 import resource, subprocess, sys, time
@@ -52,7 +51,7 @@ def median_of(cmd: list[str], runs: int) -> tuple[float, float]:
 
 
 def export(rows: int, name: str) -> Path:
-    from sim import PageSpec, simulate_posts, write_business_suite
+    from posttime.simulate import PageSpec, simulate_posts, write_business_suite
 
     path = DATA / name
     if not path.exists():

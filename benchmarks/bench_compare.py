@@ -9,7 +9,7 @@ Both measured in the same run, medians of K runs (default 5):
   ``python -m posttime analyze A.csv --format json`` in fresh processes (what a user
   waits for); target <= 3x.
 
-Files are generated with tests/sim.py into benchmarks/.data/ (git-ignored) and reused.
+Files are generated with posttime.simulate into benchmarks/.data/ (git-ignored) and reused.
 
 Usage: python benchmarks/bench_compare.py [--posts N] [--runs K]
 """
@@ -26,12 +26,11 @@ from timing import median_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / ".data"
-sys.path.insert(0, str(ROOT / "tests"))
 TZ = "America/Los_Angeles"
 
 
 def export(posts: int, seed: int, timing: str, page_id: str, name: str) -> Path:
-    from sim import PageSpec, simulate_posts, write_business_suite
+    from posttime.simulate import PageSpec, simulate_posts, write_business_suite
 
     path = DATA / f"compare-{name}-{posts}.csv"
     if not path.exists():

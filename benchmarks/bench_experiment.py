@@ -9,7 +9,7 @@ Medians of K runs (default 5), measured in the same run:
 * core: ``posttime.experiment.evaluate`` on posts already loaded, and within it the
   randomisation test alone (10,000 re-draws of 96 posts over three arms).
 
-Files are generated with tests/sim.py into benchmarks/.data/ (git-ignored) and reused.
+Files are generated with posttime.simulate into benchmarks/.data/ (git-ignored) and reused.
 
 Usage: python benchmarks/bench_experiment.py [--runs K]
 """
@@ -34,10 +34,10 @@ WEEKS, PER_WEEK = 16, 6
 
 def files() -> tuple[Path, Path]:
     from executed import TZ, execute, history
-    from sim import write_business_suite
 
     from posttime.analysis import AnalysisOptions
     from posttime.experiment import make_plan
+    from posttime.simulate import write_business_suite
 
     plan_path, export_path = DATA / "experiment-plan.json", DATA / "experiment-export.csv"
     if not (plan_path.exists() and export_path.exists()):

@@ -1,6 +1,6 @@
 """Benchmark: the history store (ingest) and the weekly summary.
 
-Generates, with the synthetic page generator of tests/sim.py, in benchmarks/.data/:
+Generates, with the synthetic page generator of posttime.simulate, in benchmarks/.data/:
 
 * a Meta Business Suite post export of N posts (default 100,000; four pages), and a newer
   export of the same posts with higher figures;
@@ -32,14 +32,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from posttime.history import HistoryStore, ingest_sources
+from posttime.loaders import load_exports
+from posttime.simulate import PageSpec, simulate_posts, write_business_suite
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / ".data"
-sys.path.insert(0, str(ROOT / "tests"))
 
-from sim import PageSpec, simulate_posts, write_business_suite  # noqa: E402
-
-from posttime.history import HistoryStore  # noqa: E402
-from posttime.loaders import load_exports  # noqa: E402
 
 TARGET_RATIO = 2.0
 TARGET_WEEKLY_S = 2.0
@@ -71,7 +70,7 @@ def ingest_once(db: Path, path: Path) -> None:
     """What ``posttime ingest`` does: open the store, ingest, close it (the close runs the
     last WAL checkpoint, so it is timed too)."""
     with HistoryStore(db) as store:
-        report = store.ingest([path])
+        report = ingest_sources(store, [path])
     assert not report.bad and report.files[0].status == "ingested"
 
 
@@ -109,7 +108,7 @@ def bench_weekly(history: int, repeat: int) -> dict[str, float]:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     with HistoryStore(db) as store:
-        store.ingest([csv])
+        ingest_sources(store, [csv])
         posts = store.summary().posts
     last = page["published"].max().tz_convert(TZ)
     iso = (last - pd.Timedelta(days=7)).isocalendar()

@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 from timing import median_seconds
 
+from posttime.simulate import BUSINESS_SUITE_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-from sim import BUSINESS_SUITE_COLUMNS  # noqa: E402  (the test helpers are not a package)
 
 DATA = Path(__file__).resolve().parent / ".data"
 TARGET_RATIO = 2.0

@@ -6,7 +6,7 @@ Usage (from the repository root)::
     python scripts/make_samples.py --check      # exit 1 if the shipped files are out of date
     python scripts/make_samples.py --out DIR    # write the files into DIR instead
 
-The samples are synthetic pages from the generator in tests/sim.py, written in the real
+The samples are synthetic pages from the generator in posttime.simulate, written in the real
 export formats. The seeds are fixed, so a rerun gives byte-identical files; the test suite
 checks that the shipped files match what this script writes. data/samples is a link to the
 same folder.
@@ -25,11 +25,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "src"))
+from posttime import simulate as sim
 
-import sim  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 SAMPLES = ROOT / "src" / "posttime" / "samples"
 

@@ -1,6 +1,6 @@
 """Executing a posting plan on a synthetic page: the posts a page owner would publish.
 
-The posts come from the generator in tests/sim.py, run over the plan's weeks with as many
+The posts come from the generator in posttime.simulate, run over the plan's weeks with as many
 posts as the plan has slots. As the plan asks, each week's posts are written first and
 numbered: the generator's posts in time order are week 1's posts 1..K, then week 2's, and
 each goes out at the slot the plan gave its number.
@@ -19,10 +19,10 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-from sim import PageSpec, simulate_posts
 
 from posttime.experiment import Plan
 from posttime.schema import METRIC_COLUMNS
+from posttime.simulate import PageSpec, simulate_posts
 
 TZ = "America/Los_Angeles"
 

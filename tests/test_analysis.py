@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats as sps
-from sim import PageSpec, Planted, simulate_posts
 
 from posttime.analysis import AnalysisOptions, analyze, analyze_by_type, prepare
 from posttime.errors import NoDataError, UsageError
 from posttime.outcome import residualize
+from posttime.simulate import PageSpec, Planted, simulate_posts
 
 TZ = "America/Los_Angeles"
 OPTIONS = AnalysisOptions(timezone=TZ)

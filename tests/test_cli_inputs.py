@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from posttime.cli import app
+from posttime.samples import sample_paths
 
 runner = CliRunner()
 LA = ["--tz", "America/Los_Angeles"]
@@ -75,3 +76,50 @@ def test_a_metric_the_export_lacks_is_named_with_the_ones_it_has():
     result = invoke("analyze", "--sample", "--metric", "clicks")
     one_error_line(result, "the export has no clicks figures, so --metric clicks cannot be "
                            "measured; it has: interactions, reach, engagement-rate, views")
+
+
+def test_weekly_on_the_sample_needs_no_store(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("weekly", "--sample", "--db", tmp_path / "never.sqlite")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# Week 2025-W39: Sample Bakery\n")
+    assert "16 posts in 2025-W39" in result.stdout
+    assert not (tmp_path / "never.sqlite").exists()
+    one_error_line(invoke("weekly", "--sample", tmp_path), "give exports to ingest or --sample")
+
+
+def test_a_wrong_zone_is_warned_about_on_stderr_and_in_the_json():
+    table = invoke("analyze", "--sample", "--tz", "CET")
+    assert table.exit_code == 0
+    (warning,) = [line for line in table.stderr.splitlines() if line.startswith("Warning:")]
+    assert "27% of the posts fall between 00:00 and 06:00 in CET" in warning
+    assert "UTC-8 to UTC-5" in warning
+    as_json = json.loads(invoke("analyze", "--sample", "--tz", "CET", "-f", "json").stdout)
+    assert as_json["warnings"] == [warning.removeprefix("Warning: ")]
+    right = invoke("analyze", "--sample", *LA, "-f", "json")
+    assert json.loads(right.stdout)["warnings"] == [] and right.stderr == ""
+
+
+def test_the_machine_zone_utc_is_named_and_quiet_silences_notes(tmp_path):
+    env = {"TZ": "UTC", "POSTTIME_TZ": None}
+    sample = str(sample_paths()[0])
+    loud = invoke("analyze", sample, "-f", "json", env=env)
+    assert loud.exit_code == 0
+    assert "Times are counted in UTC, this machine's zone; pass --tz" in loud.stderr
+    quiet = invoke("analyze", sample, "-f", "json", "--quiet", env=env)
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    assert quiet.stdout == loud.stdout
+    assert "machine's zone" not in invoke("analyze", sample, "-f", "json",
+                                          env={"TZ": "Europe/Berlin"}).stderr
+
+
+def test_quiet_ingest_keeps_errors_only(tmp_path):
+    broken = tmp_path / "broken.csv"
+    broken.write_text("nothing,here\n1,2\n")
+    db = tmp_path / "h.sqlite"
+    loud = invoke("ingest", sample_paths()[0], "--db", db)
+    assert loud.exit_code == 0 and "History " in loud.stderr
+    quiet = invoke("ingest", sample_paths(all=True)[1], broken, "--db", db, "-q")
+    assert quiet.exit_code == 2
+    lines = quiet.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "broken.csv" in lines[0]

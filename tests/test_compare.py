@@ -12,23 +12,21 @@ import pandas as pd
 import pytest
 from conftest import REAL_EXPORTS, needs_real_exports
 from scipy import stats as sps
-from sim import PageSpec, simulate_posts
 
 from posttime.analysis import AnalysisOptions, prepare
 from posttime.compare import (
     BOTH_KEYS,
     TOP_KEYS,
     WINDOW_KEYS,
-    _rotated_sums,
     common_grain,
     compare,
     compare_windows,
-    daily_cycle,
     daypart_of,
-    profile_test,
 )
 from posttime.errors import NoDataError, UsageError
 from posttime.loaders import load_exports
+from posttime.profile_test import daily_cycle, profile_test, rotated_sums
+from posttime.simulate import PageSpec, simulate_posts
 from posttime.windows import Grid
 
 TZ = "America/Los_Angeles"
@@ -73,6 +71,25 @@ def _q_plain(groups, design) -> float:
     return float(np.sum(w * (z @ coef - d_w) ** 2))
 
 
+def _q_batch(groups, design) -> np.ndarray:
+    """``_q_plain`` for many relabellings at once: ``groups`` holds, per window, arrays of
+    shape (relabellings, posts) for the two pages; the weighted least-squares fit is solved
+    from its normal equations for each relabelling."""
+    d = np.column_stack([a.mean(axis=1) - b.mean(axis=1) for a, b in groups])
+    n_a = np.array([a.shape[1] for a, _ in groups])
+    n_b = np.array([b.shape[1] for _, b in groups])
+    s2_a = sum((a.shape[1] - 1) * a.var(axis=1, ddof=1) for a, _ in groups) / np.sum(n_a - 1)
+    s2_b = sum((b.shape[1] - 1) * b.var(axis=1, ddof=1) for _, b in groups) / np.sum(n_b - 1)
+    w = 1.0 / (s2_a[:, None] / n_a + s2_b[:, None] / n_b)
+    d_w = np.sum(w * d, axis=1) / np.sum(w, axis=1)
+    if design is None:
+        return np.sum(w * (d - d_w[:, None]) ** 2, axis=1)
+    z = np.column_stack([np.ones(d.shape[1]), np.asarray(design, dtype=float)])
+    normal = np.einsum("ki,rk,kj->rij", z, w, z)
+    coef = np.linalg.solve(normal, np.einsum("ki,rk->ri", z, w * d)[..., None])[..., 0]
+    return np.sum(w * (coef @ z.T - d_w[:, None]) ** 2, axis=1)
+
+
 def _q_between_parts(groups, parts) -> float:
     """Q between parts with loops: each part's difference is the weighted mean of its
     windows' differences."""
@@ -104,21 +121,24 @@ PARTS = np.array([[0, 0], [0, 0], [1, 0], [1, 0], [0, 1]])  # windows in three p
 
 @pytest.mark.parametrize("sizes", [SMALL, LARGE], ids=["small-windows", "large-windows"])
 @pytest.mark.parametrize("design", [None, CYCLE, PARTS], ids=["windows", "cycle", "parts"])
-def test_profile_test_matches_a_plain_permutation_loop(design, sizes):
+def test_profile_test_matches_plain_permutations(design, sizes):
     groups = _groups(3, sizes, [0.6, 0.0, -0.3, 0.2, 0.0], spread_b=0.7)
     q, p = profile_test(groups, design, n_permutations=4000, seed=11)
     assert math.isclose(q, _q_plain(groups, design), rel_tol=1e-10)
-    # A plain loop: one permutation of each window's labels at a time.
+    # Plain permutations: each window's labels shuffled independently, n_ref times, Q
+    # recomputed from scratch for every shuffle (the first few also by the loop above).
     rng = np.random.default_rng(12345)
     n_ref = 4000
-    hits = 0
-    for _ in range(n_ref):
-        permuted = []
-        for a, b in groups:
-            pooled = rng.permutation(np.concatenate([a, b]))
-            permuted.append((pooled[:len(a)], pooled[len(a):]))
-        hits += _q_plain(permuted, design) >= q * (1 - 1e-9)
-    p_ref = (hits + 1) / (n_ref + 1)
+    permuted = []
+    for a, b in groups:
+        pooled = np.concatenate([a, b])
+        shuffled = pooled[np.argsort(rng.random((n_ref, len(pooled))), axis=1)]
+        permuted.append((shuffled[:, :len(a)], shuffled[:, len(a):]))
+    q_ref = _q_batch(permuted, design)
+    for i in range(5):
+        one = [(a[i], b[i]) for a, b in permuted]
+        assert math.isclose(q_ref[i], _q_plain(one, design), rel_tol=1e-9)
+    p_ref = (np.sum(q_ref >= q * (1 - 1e-9)) + 1) / (n_ref + 1)
     tolerance = 4 * math.sqrt(p_ref * (1 - p_ref) * (1 / 4000 + 1 / n_ref)) + 1e-3
     assert abs(p - p_ref) <= tolerance, (p, p_ref)
 
@@ -131,9 +151,16 @@ def test_profile_test_agrees_with_the_exact_permutation_distribution():
     splits = []
     for a, b in groups:
         pooled = np.concatenate([a, b])
-        splits.append([(pooled[list(c)], np.delete(pooled, list(c)))
-                       for c in itertools.combinations(range(len(pooled)), len(a))])
-    values = np.array([_q_plain(list(combo), parts) for combo in itertools.product(*splits)])
+        combos = list(itertools.combinations(range(len(pooled)), len(a)))
+        splits.append((np.array([pooled[list(c)] for c in combos]),
+                       np.array([np.delete(pooled, list(c)) for c in combos])))
+    # every combination of one split per window
+    which = [i.ravel() for i in np.indices([len(a) for a, _ in splits])]
+    relabelled = [(a[i], b[i]) for (a, b), i in zip(splits, which, strict=True)]
+    values = _q_batch(relabelled, parts)
+    assert len(values) == math.prod(math.comb(len(a) + len(b), len(a)) for a, b in groups)
+    some = [(a[7], b[7]) for a, b in relabelled]
+    assert math.isclose(values[7], _q_plain(some, parts), rel_tol=1e-9)
     exact = float(np.mean(values >= q * (1 - 1e-9)))
     q_fast, p = profile_test(groups, parts, n_permutations=20000, seed=7)
     assert math.isclose(q_fast, q, rel_tol=1e-10)
@@ -143,7 +170,7 @@ def test_profile_test_agrees_with_the_exact_permutation_distribution():
 def test_rotated_sums_are_the_sums_of_the_rotated_labels():
     rng = np.random.default_rng(4)
     pooled = rng.normal(size=57)
-    sums, sums_sq = _rotated_sums(np.random.default_rng(9), pooled, 20, 300)
+    sums, sums_sq = rotated_sums(np.random.default_rng(9), pooled, 20, 300)
     replay = np.random.default_rng(9)
     order = replay.permutation(57)
     shifts = replay.integers(0, 57, size=300)
@@ -221,6 +248,7 @@ def _profile_p(posts_a, posts_b) -> float:
     return 1.0 if profile.p is None else profile.p
 
 
+@pytest.mark.slow
 def test_pages_with_the_same_timing_rarely_differ():
     """Same timing, but different size, level, followers and posting habits (confounding on
     one page, not on the other, in half the pairs): the profile test keeps its 5%."""
@@ -239,6 +267,7 @@ def test_pages_with_the_same_timing_rarely_differ():
     assert rate <= bound, f"{rate:.3f} of same-timing pairs differ (bound {bound:.3f})"
 
 
+@pytest.mark.slow
 def test_an_evening_page_and_a_morning_page_differ():
     """Evening peak (18-22, up to 1.22x) against morning peak (7-11), 3,000 posts a page:
     found different in at least 80% of pairs, within two Monte Carlo standard errors."""
@@ -263,6 +292,7 @@ def test_a_page_against_itself_shows_no_difference():
     assert profile.statistic == pytest.approx(0, abs=1e-20) and profile.p == 1.0
 
 
+@pytest.mark.slow
 def test_a_page_and_its_resimulated_copy_show_no_reliable_window():
     """The same spec drawn again with another seed: no window is reliably better for either
     page in most runs."""
@@ -405,7 +435,7 @@ def test_json_has_the_documented_keys(evening_morning):
     out = json.loads(json.dumps(result.to_dict(), allow_nan=False))
     assert set(out) == {"posttime_version", "pages", "metric", "timezone", "grain",
                         "profile_test", "level", "windows", "top_a", "top_b",
-                        "good_for_both", "headline"}
+                        "good_for_both", "headline", "warnings"}
     assert out["pages"] == ["Evening Page", "Morning Page"]
     assert set(out["profile_test"]) == {"statistic", "p", "windows_used", "permutations"}
     assert set(out["level"]) == {"ratio", "low", "high"}
@@ -437,7 +467,20 @@ def test_real_exports_run_and_say_how_little_they_tell():
 
 
 def test_every_metric_has_words_for_the_level():
-    from posttime.compare import LEVEL_WORDS
+    from posttime.narrative import LEVEL_WORDS
     from posttime.outcome import METRICS
 
     assert set(LEVEL_WORDS) == set(METRICS)
+
+
+def test_pages_from_periods_that_do_not_overlap_are_warned_about():
+    old = _page(n_posts=300, years=1.0, start="2017-01-02", seed=3, page_id="1",
+                page_name="Old")
+    new = _page(n_posts=300, years=1.0, start="2025-01-06", seed=4, page_id="2",
+                page_name="New")
+    (warning,) = compare(old, new, OPTIONS, n_permutations=200).warnings
+    assert warning.startswith("the pages' periods do not overlap (Old: 2017-01-0")
+    assert "New: 2025-01-0" in warning
+    overlapping = _page(n_posts=300, years=1.0, start="2017-06-05", seed=5, page_id="3",
+                        page_name="Mid")
+    assert compare(old, overlapping, OPTIONS, n_permutations=200).warnings == []

@@ -14,10 +14,10 @@ import math
 import numpy as np
 import pytest
 from executed import TZ, execute, history
-from sim import Planted
 
 from posttime.analysis import AnalysisOptions, analyze
 from posttime.experiment import evaluate, make_plan, power_at
+from posttime.simulate import Planted
 
 pytestmark = pytest.mark.slow
 

@@ -3,21 +3,28 @@ two writers at once, and the clean post table read back exactly."""
 
 from __future__ import annotations
 
+import json
+import os
+import random
+import shutil
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import REAL_EXPORTS, needs_real_exports
-from sim import PageSpec, simulate_posts, write_business_suite
 
-from posttime import history, schema
+from posttime import schema
+from posttime.enums import FileStatus
 from posttime.errors import InputError, NoDataError
-from posttime.history import ALREADY, FAILED, INGESTED, SKIPPED, HistoryStore
+from posttime.history import HistoryStore, ingest_file, ingest_sources
+from posttime.history import store as store_module
 from posttime.loaders import load_exports
+from posttime.simulate import PageSpec, simulate_posts, write_business_suite
 
 LEGACY = REAL_EXPORTS / "legacy-insights-post-level"
 LEGACY_FILES = [LEGACY / f"fb-posts-{d}.csv" for d in
@@ -69,10 +76,10 @@ def test_real_exports_in_any_order_give_the_newest_figures(tmp_path, order):
     db = tmp_path / "h.sqlite"
     files = [LEGACY_FILES[i] for i in order]
     with HistoryStore(db) as store:
-        first = store.ingest(files)
-        assert [f.status for f in first.files] == [INGESTED] * 4
-        again = store.ingest(files)
-        assert [f.status for f in again.files] == [ALREADY] * 4
+        first = ingest_sources(store, files)
+        assert [f.status for f in first.files] == [FileStatus.INGESTED] * 4
+        again = ingest_sources(store, files)
+        assert [f.status for f in again.files] == [FileStatus.ALREADY] * 4
         posts = store.posts()
         assert store.integrity() == "ok"
         assert len(store.files()) == 4
@@ -88,10 +95,10 @@ def test_real_exports_in_any_order_give_the_newest_figures(tmp_path, order):
 @needs_real_exports
 def test_page_level_files_are_skipped_and_posts_go_in(tmp_path):
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        report = store.ingest([REAL_EXPORTS / "business-suite"])
+        report = ingest_sources(store, [REAL_EXPORTS / "business-suite"])
         statuses = {Path(f.path).name: f.status for f in report.files}
-        assert statuses.pop("Sep-01-2025_Sep-30-2025_2855862537940540.csv") == INGESTED
-        assert set(statuses.values()) == {SKIPPED}
+        assert statuses.pop("Sep-01-2025_Sep-30-2025_2855862537940540.csv") == FileStatus.INGESTED
+        assert set(statuses.values()) == {FileStatus.SKIPPED}
         assert not report.bad
         pages = store.pages()
     assert pages["page_name"].tolist() == ["PC Merchandise"]
@@ -104,7 +111,7 @@ def test_page_level_files_are_skipped_and_posts_go_in(tmp_path):
 def test_round_trip_is_exactly_the_loaded_table(tmp_path, page):
     path = export(tmp_path, "Jan-01-2024_Dec-31-2024_1.csv", page)
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        store.ingest([path])
+        ingest_sources(store, [path])
         back = store.posts()
         assert store.posts("no such page").empty
         readable = store._conn.execute(
@@ -132,7 +139,7 @@ def test_missing_figures_and_times_survive(tmp_path):
                      "'test', 40, 40, 'UTC', 0)")
         conn.execute("INSERT INTO pages VALUES (?, 'Sample Page', NULL)",
                      (posts["page_id"].iloc[0],))
-        conn.executemany(history._insert_sql(7, upsert=False), history._rows(posts))
+        conn.executemany(store_module._insert_sql(7, upsert=False), store_module._rows(posts))
         back = store.posts()
     assert back["reach"].isna().sum() == 5
     assert back["as_of"].isna().sum() == 5
@@ -148,7 +155,7 @@ def test_the_newest_export_wins_in_either_order(tmp_path, page):
     for order in ([old, new], [new, old]):
         db = tmp_path / f"{order[0].stem}.sqlite"
         with HistoryStore(db) as store:
-            report = store.ingest(order)
+            report = ingest_sources(store, order)
         assert not report.bad
         pd.testing.assert_frame_equal(stored(db), expected)
     second = report.files[1]  # the old file after the new one: nothing of it is newer
@@ -161,8 +168,8 @@ def test_on_a_tie_the_later_ingest_wins(tmp_path, page):
     for first, second in ((a, b), (b, a)):
         db = tmp_path / f"{first.stem}.sqlite"
         with HistoryStore(db) as store:
-            store.ingest([first])
-            report = store.ingest([second])
+            ingest_sources(store, [first])
+            report = ingest_sources(store, [second])
         assert report.files[0].updated == len(page)
         pd.testing.assert_frame_equal(stored(db), by_key(load_exports([second]).posts))
 
@@ -172,8 +179,8 @@ def test_same_content_under_another_name_is_already_ingested(tmp_path, page):
     copy = tmp_path / "copy.csv"
     copy.write_bytes(a.read_bytes())
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        assert store.ingest([a]).files[0].status == INGESTED
-        assert store.ingest([copy]).files[0].status == ALREADY
+        assert ingest_sources(store, [a]).files[0].status == FileStatus.INGESTED
+        assert ingest_sources(store, [copy]).files[0].status == FileStatus.ALREADY
         assert len(store.files()) == 1
 
 
@@ -187,10 +194,11 @@ def test_a_folder_means_its_csv_files_and_bad_files_are_reported(tmp_path, page)
     (folder / "sub").mkdir()
     db = tmp_path / "h.sqlite"
     with HistoryStore(db) as store:
-        report = store.ingest([folder, tmp_path / "missing.csv", tmp_path / "empty-dir"])
+        report = ingest_sources(store, [folder, tmp_path / "missing.csv", tmp_path / "empty-dir"])
         names = [Path(f.path).name for f in report.files]
         assert names == ["a.csv", "b.csv", "broken.csv", "missing.csv", "empty-dir"]
-        assert [f.status for f in report.files] == [INGESTED, INGESTED, FAILED, FAILED, FAILED]
+        statuses = [FileStatus.INGESTED] * 2 + [FileStatus.FAILED] * 3
+        assert [f.status for f in report.files] == statuses
         assert "broken.csv" in report.files[2].message
         assert len(store.posts()) == 600
         assert len(store.files()) == 2
@@ -202,9 +210,9 @@ def test_an_error_in_the_middle_of_a_file_leaves_the_store_as_it_was(tmp_path, p
     first = export(tmp_path, "Jan-01-2024_Nov-30-2024_1.csv", page.iloc[:400])
     second = export(tmp_path, "Jan-01-2024_Dec-31-2024_1.csv", page, factor=2.0)
     with HistoryStore(db) as store:
-        store.ingest([first])
+        ingest_sources(store, [first])
     before = stored(db)
-    real_rows = history._rows
+    real_rows = store_module._rows
     written = []
 
     def broken(posts):
@@ -214,10 +222,10 @@ def test_an_error_in_the_middle_of_a_file_leaves_the_store_as_it_was(tmp_path, p
             written.append(row)
             yield row
 
-    monkeypatch.setattr(history, "_rows", broken)
+    monkeypatch.setattr(store_module, "_rows", broken)
     with HistoryStore(db) as store:
         with pytest.raises(RuntimeError, match="disk on fire"):
-            store.ingest([second])
+            ingest_sources(store, [second])
         assert len(written) == 250  # rows were written before the error
         assert len(store.files()) == 1
         assert store.integrity() == "ok"
@@ -229,7 +237,7 @@ def test_a_bad_file_reported_mid_way_rolls_back_and_the_rest_go_in(tmp_path, pag
     db = tmp_path / "h.sqlite"
     a = export(tmp_path, "a.csv", page.iloc[:250])
     b = export(tmp_path, "b.csv", page.iloc[250:])
-    real_rows = history._rows
+    real_rows = store_module._rows
 
     def broken(posts):
         for i, row in enumerate(real_rows(posts)):
@@ -237,10 +245,10 @@ def test_a_bad_file_reported_mid_way_rolls_back_and_the_rest_go_in(tmp_path, pag
                 raise InputError("a.csv: row 101 cannot be stored")
             yield row
 
-    monkeypatch.setattr(history, "_rows", broken)
+    monkeypatch.setattr(store_module, "_rows", broken)
     with HistoryStore(db) as store:
-        report = store.ingest([a, b])
-        assert [f.status for f in report.files] == [FAILED, INGESTED]
+        report = ingest_sources(store, [a, b])
+        assert [f.status for f in report.files] == [FileStatus.FAILED, FileStatus.INGESTED]
         assert report.files[0].message == f"{a}: a.csv: row 101 cannot be stored"
         assert len(store.posts()) == 350
         assert len(store.files()) == 1
@@ -248,25 +256,25 @@ def test_a_bad_file_reported_mid_way_rolls_back_and_the_rest_go_in(tmp_path, pag
 
 def test_bulk_first_ingest_rebuilds_the_key_index_even_when_it_fails(tmp_path, page,
                                                                       monkeypatch):
-    monkeypatch.setattr(history, "BULK_ROWS", 10)
+    monkeypatch.setattr(store_module, "BULK_ROWS", 10)
     db = tmp_path / "h.sqlite"
     path = export(tmp_path, "a.csv", page)
-    real_rows = history._rows
+    real_rows = store_module._rows
 
     def broken(posts):
         yield from list(real_rows(posts))[:50]
         raise RuntimeError("stop")
 
-    monkeypatch.setattr(history, "_rows", broken)
+    monkeypatch.setattr(store_module, "_rows", broken)
     with HistoryStore(db) as store, pytest.raises(RuntimeError):
-        store.ingest([path])
-    monkeypatch.setattr(history, "_rows", real_rows)
+        ingest_sources(store, [path])
+    monkeypatch.setattr(store_module, "_rows", real_rows)
     with HistoryStore(db) as store:
         indexes = [r[0] for r in store._conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'posts'")]
         assert "posts_key" in indexes
         assert store.posts().empty
-        store.ingest([path])
+        ingest_sources(store, [path])
         assert len(store.posts()) == 600
         with pytest.raises(sqlite3.IntegrityError):  # the key index is unique again
             store._conn.execute("INSERT INTO posts SELECT * FROM posts LIMIT 1")
@@ -285,9 +293,9 @@ def test_two_ingests_at_once_neither_fail_nor_corrupt(tmp_path):
     db = tmp_path / "shared.sqlite"
     script = textwrap.dedent("""
         import sys
-        from posttime.history import HistoryStore
+        from posttime.history import HistoryStore, ingest_sources
         with HistoryStore(sys.argv[1]) as store:
-            report = store.ingest(sys.argv[2:])
+            report = ingest_sources(store, sys.argv[2:])
         bad = [f.message for f in report.files if f.bad]
         sys.exit("; ".join(bad) if bad else 0)
     """)
@@ -349,10 +357,25 @@ def test_another_sqlite_database_or_a_newer_store_is_refused(tmp_path):
 
 
 def test_default_path_is_in_the_app_folder():
-    assert history.default_path().name == "history.sqlite"
-    assert "posttime" in str(history.default_path().parent)
-    assert history.store_path() == history.default_path()
-    assert history.store_path("~/pages.sqlite") == Path.home() / "pages.sqlite"
+    assert store_module.default_path().name == "history.sqlite"
+    assert "posttime" in str(store_module.default_path().parent)
+    assert store_module.store_path() == store_module.default_path()
+    assert store_module.store_path("~/pages.sqlite") == Path.home() / "pages.sqlite"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG folders are Linux's")
+def test_the_app_folder_follows_xdg_config_home_as_typer_does(tmp_path, monkeypatch):
+    import typer
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert store_module.default_path() == tmp_path / "posttime" / "history.sqlite"
+    assert store_module.app_dir() == Path(typer.get_app_dir("posttime"))
+
+
+def test_the_store_does_not_import_the_command_line_library():
+    code = "import sys, posttime.history; print('typer' in sys.modules, 'click' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
 
 
 def test_names_a_real_name_beats_an_id_and_the_newest_name_wins(tmp_path, page):
@@ -362,7 +385,7 @@ def test_names_a_real_name_beats_an_id_and_the_newest_name_wins(tmp_path, page):
     b = export(tmp_path, "Jan-01-2024_Jan-31-2024_1.csv", small.assign(page_name="Old Name"))
     c = export(tmp_path, "Jan-01-2024_Mar-31-2024_1.csv", small.assign(page_name="New Name"))
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        store.ingest([c, a, b])
+        ingest_sources(store, [c, a, b])
         assert store.pages()["page_name"].tolist() == ["New Name"]
         assert set(store.posts()["page_name"]) == {"New Name"}
 
@@ -372,7 +395,7 @@ def test_progress_is_called_before_each_file_and_at_the_end(tmp_path, page):
     b = export(tmp_path, "b.csv", page.iloc[300:])
     calls = []
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        store.ingest([a, tmp_path / "missing.csv", b],
+        ingest_sources(store, [a, tmp_path / "missing.csv", b],
                      progress=lambda done, total, name: calls.append((done, total, name)))
     assert calls == [(0, 3, "a.csv"), (2, 3, "b.csv"), (3, 3, "")]
 
@@ -386,10 +409,243 @@ def test_a_store_locked_for_longer_than_the_timeout_is_busy(tmp_path, page):
     try:
         holder.execute("BEGIN IMMEDIATE")
         with HistoryStore(db, timeout=0.2) as store:
-            with pytest.raises(history.StoreBusyError, match="is busy"):
-                store.ingest([path])
+            with pytest.raises(store_module.StoreBusyError, match="is busy"):
+                ingest_sources(store, [path])
         holder.execute("ROLLBACK")
     finally:
         holder.close()
     with HistoryStore(db) as store:
-        assert store.ingest([path]).files[0].status == INGESTED
+        assert ingest_sources(store, [path]).files[0].status == FileStatus.INGESTED
+
+
+# -- sources that are not regular files -------------------------------------------------
+
+
+def run_cli(*args, timeout: float = 90) -> subprocess.CompletedProcess:
+    """``posttime ARGS`` in a child process; a hang fails the test after ``timeout`` s."""
+    return subprocess.run([sys.executable, "-m", "posttime", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="this system has no named pipes")
+@pytest.mark.parametrize("command", [["ingest"], ["weekly", "--week", "2024-W30", "--tz", "UTC"]])
+def test_a_fifo_is_refused_up_front_and_the_other_files_still_go_in(tmp_path, page, command):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    good = export(tmp_path, "good.csv", page)
+    db = tmp_path / "h.sqlite"
+    result = run_cli(command[0], fifo, good, "--db", db, *command[1:])
+    assert result.returncode == 2, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == [f"Error: {fifo} is a named pipe (FIFO), not an export file; give a "
+                      "regular file"]
+    assert "Traceback" not in result.stderr
+    with HistoryStore(db) as store:
+        assert [Path(f.path).name for f in store.files()] == ["good.csv"]
+        assert len(store.posts()) == 600
+    if command[0] == "weekly":
+        assert result.stdout.startswith("#")
+
+
+def test_a_device_is_refused_without_reading_it(tmp_path):
+    device = Path("/dev/null")
+    if not device.exists():
+        pytest.skip("no /dev/null here")
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        report = ingest_sources(store, [device])
+        assert [f.status for f in report.files] == [FileStatus.FAILED]
+        assert report.files[0].message == (f"{device} is a device, not an export file; give "
+                                           "a regular file")
+        with pytest.raises(InputError, match="is a device"):
+            ingest_file(store, device)
+
+
+# -- the store opened read-only, foreign files left alone ---------------------------------
+
+
+def run_with_read_only_folder(folder: Path, *args) -> subprocess.CompletedProcess:
+    """``posttime ARGS`` while ``folder`` cannot be written: its write permission taken
+    away, or for root (who may write anywhere) a read-only bind mount in a private mount
+    namespace."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            return run_cli(*args)
+        finally:
+            folder.chmod(0o755)
+    if shutil.which("unshare") is None:
+        pytest.skip("root, and no unshare to mount the folder read-only")
+    script = ('mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" || exit 97; '
+              'touch "$0/.probe" 2>/dev/null && exit 97; exec "$@"')
+    result = subprocess.run(["unshare", "-m", "sh", "-c", script, str(folder), sys.executable,
+                             "-m", "posttime", *map(str, args)],
+                            capture_output=True, text=True, timeout=120)
+    if result.returncode == 97:
+        pytest.skip("cannot mount a folder read-only here")
+    return result
+
+
+@pytest.fixture
+def two_pages(tmp_path, page) -> tuple[Path, Path]:
+    """A store (in its own folder) holding ``page`` and a page named "AC/DC Fans", and an
+    export of a third page."""
+    folder = tmp_path / "store"
+    folder.mkdir()
+    fans = simulate_posts(PageSpec(n_posts=600, years=1.0, seed=12, start="2024-01-01",
+                                   page_id="100000000000002", page_name="AC/DC Fans"))
+    db = folder / "h.sqlite"
+    with HistoryStore(db) as store:
+        report = ingest_sources(store, [export(tmp_path, "a.csv", page),
+                                        export(tmp_path, "fans.csv", fans)])
+        assert not report.bad
+    return db, folder
+
+
+def test_read_only_commands_work_in_a_folder_that_cannot_be_written(two_pages):
+    db, folder = two_pages
+    before = db.read_bytes()
+    history = run_with_read_only_folder(folder, "history", "--db", db, "-f", "json")
+    assert history.returncode == 0, history.stderr
+    assert sorted(p["page_name"] for p in json.loads(history.stdout)["pages"]) == [
+        "AC/DC Fans", "Sample Page"]
+    weekly = run_with_read_only_folder(folder, "weekly", "--db", db, "--week", "2024-W30",
+                                       "--tz", "UTC", "--page", "Sample Page", "-f", "json")
+    assert weekly.returncode == 0, weekly.stderr
+    assert json.loads(weekly.stdout)["page"] == "Sample Page"
+    compare = run_with_read_only_folder(folder, "compare", "Sample Page", "AC/DC Fans",
+                                        "--db", db, "--tz", "UTC", "-f", "json")
+    assert compare.returncode == 0, compare.stderr
+    assert json.loads(compare.stdout)["pages"] == ["Sample Page", "AC/DC Fans"]
+    assert db.read_bytes() == before
+
+
+def test_a_store_opened_for_reading_cannot_be_written(two_pages):
+    db, _ = two_pages
+    with HistoryStore(db, create=False) as store:
+        assert len(store.pages()) == 2
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            store._conn.execute("DELETE FROM posts")
+    with HistoryStore(db) as store:
+        assert len(store.posts()) == 1200
+
+
+def test_a_page_name_with_a_slash_is_looked_up_in_the_store(two_pages, tmp_path, page):
+    db, _ = two_pages
+    other = simulate_posts(PageSpec(n_posts=600, years=1.0, seed=13, start="2024-01-01",
+                                    page_id="100000000000003", page_name="Other Page"))
+    result = run_cli("compare", "AC/DC Fans", export(tmp_path, "other.csv", other), "--db", db,
+                     "--tz", "UTC", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["pages"] == ["AC/DC Fans", "Other Page"]
+
+
+@pytest.mark.parametrize("command", ["ingest", "history"])
+def test_a_foreign_sqlite_file_is_refused_and_left_untouched(tmp_path, page, command):
+    db = tmp_path / "notes.sqlite"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE notes (text TEXT)")
+    conn.execute("INSERT INTO notes VALUES ('keep me')")
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+    args = [export(tmp_path, "a.csv", page)] if command == "ingest" else []
+    result = run_cli(command, *args, "--db", db)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (f"Error: {db} is an SQLite file but not a posttime history "
+                             "store; give another --db path\n")
+    assert db.read_bytes() == before  # still in rollback-journal mode, not switched to WAL
+    left = ["a.csv", "notes.sqlite"] if args else ["notes.sqlite"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == left  # no -wal or -shm file
+
+
+# -- reading a file again with other zones ------------------------------------------------
+
+
+def test_reingest_replaces_the_posts_of_a_file_read_with_the_wrong_zone(tmp_path, page):
+    db = tmp_path / "h.sqlite"
+    first = export(tmp_path, "Jan-01-2024_Nov-30-2024_1.csv", page.iloc[:400])
+    second = export(tmp_path, "Jan-01-2024_Dec-31-2024_1.csv", page.iloc[300:], factor=2.0)
+    la = "America/Los_Angeles"
+    wrong = run_cli("ingest", first, "--db", db, "--export-tz", "Asia/Tokyo")
+    assert wrong.returncode == 0, wrong.stderr
+    with HistoryStore(db) as store:
+        assert ingest_sources(store, [second], export_tz=la).files[0].new == 200
+        again = ingest_sources(store, [first], export_tz=la)
+    assert [f.status for f in again.files] == [FileStatus.ALREADY]
+
+    fixed = run_cli("ingest", first, "--db", db, "--export-tz", la, "--reingest")
+    assert fixed.returncode == 0, fixed.stderr
+    # the 300 posts only the first file holds are replaced; the newer second file keeps
+    # the 100 they share
+    assert fixed.stderr.startswith(f"Ingested {first}: 400 posts (0 new, 300 updated, 100 "
+                                   "already newer in the history)")
+    expected = by_key(load_exports([first, second], export_tz=la).posts)
+    pd.testing.assert_frame_equal(stored(db), expected)
+    with HistoryStore(db) as store:
+        assert store.export_zones(page["page_id"].iloc[0]) == [la]
+        assert [f.name for f in store.files()] == [second.name, first.name]
+        assert store.integrity() == "ok"
+
+
+# -- killed ingests ---------------------------------------------------------------------
+
+KILL_TRIALS = 12
+INGEST_SCRIPT = textwrap.dedent("""
+    import sys
+    from posttime.history import HistoryStore, ingest_sources
+    print("start", flush=True)
+    with HistoryStore(sys.argv[1]) as store:
+        report = ingest_sources(store, sys.argv[2:])
+    sys.exit(1 if report.bad else 0)
+""")
+
+
+def start_ingest(db: Path, files: list[Path]) -> tuple[subprocess.Popen, float]:
+    """An ingest in a child process, and the moment it finished importing."""
+    proc = subprocess.Popen([sys.executable, "-c", INGEST_SCRIPT, str(db), *map(str, files)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout.readline() == "start\n"
+    return proc, time.monotonic()
+
+
+@pytest.mark.slow
+def test_an_ingest_killed_at_any_point_leaves_a_sound_store_and_whole_files(tmp_path):
+    """SIGKILL an ingest of four exports (one page each) at random moments: the store passes
+    SQLite's integrity check, holds every file either whole or not at all, and ingesting
+    again reaches the state of an ingest that was never interrupted."""
+    files, sizes = [], {}
+    for k in range(4):
+        posts = simulate_posts(PageSpec(n_posts=2000, years=2.0, seed=40 + k, start="2022-01-03",
+                                        page_id=f"20000000000000{k}", page_name=f"Page {k}"))
+        files.append(export(tmp_path, f"page-{k}.csv", posts))
+        sizes[f"page-{k}.csv"] = (f"20000000000000{k}", len(posts))
+    reference = tmp_path / "reference.sqlite"
+    proc, started = start_ingest(reference, files)
+    assert proc.wait(timeout=300) == 0
+    duration = time.monotonic() - started
+    proc.stdout.close()
+    expected = stored(reference)
+
+    rng = random.Random(2024)
+    partial = 0
+    for trial in range(KILL_TRIALS):
+        db = tmp_path / f"killed-{trial}.sqlite"
+        proc, started = start_ingest(db, files)
+        time.sleep(max(0.0, started + rng.uniform(0, duration) - time.monotonic()))
+        proc.kill()
+        proc.wait(timeout=60)
+        proc.stdout.close()
+        if not db.exists():
+            continue
+        with HistoryStore(db) as store:
+            assert store.integrity() == "ok"
+            stored_files = {f.name for f in store.files()}
+            counts = dict(store._conn.execute(
+                "SELECT page_id, count(*) FROM posts GROUP BY page_id").fetchall())
+            for name, (page_id, n) in sizes.items():
+                assert counts.get(page_id, 0) == (n if name in stored_files else 0), name
+            partial += 0 < len(stored_files) < len(files)
+            report = ingest_sources(store, files)
+            assert not report.bad
+        pd.testing.assert_frame_equal(stored(db), expected)
+    assert partial >= 3  # the kills did land between files, not only before or after

@@ -9,11 +9,18 @@ from pathlib import Path
 
 import pytest
 from conftest import REAL_EXPORTS, needs_real_exports
-from test_loaders import LEGACY_POSTS, THREE, legacy_rows, suite_post, suite_rows
+from test_loaders import (
+    LEGACY_POSTS,
+    THREE,
+    instagram_rows,
+    legacy_rows,
+    suite_post,
+    suite_rows,
+)
 from typer.testing import CliRunner
 
 from posttime.cli import app
-from posttime.render.inspect import InspectFormat
+from posttime.render import COMMAND_FORMATS
 
 runner = CliRunner()
 JSON_KEYS = {"files", "pages", "posts", "first", "last", "duplicates_merged", "dropped",
@@ -84,7 +91,7 @@ def test_table_report(exports):
 
 
 def test_every_format_value_has_a_renderer(exports):
-    for fmt in InspectFormat:
+    for fmt in COMMAND_FORMATS["inspect"]:
         result = invoke(exports[0], "--format", fmt.value, "--tz", "UTC")
         assert result.exit_code == 0 and result.stdout.strip(), fmt
     assert json.loads(invoke(exports[0], "-f", "JSON", "--tz", "UTC").stdout)["posts"] == 3
@@ -114,6 +121,21 @@ def test_truncated_file_loads_its_complete_rows(write):
     report = json.loads(result.stdout)
     assert report["posts"] == 2 and report["dropped"]["truncated"] == 1
     assert "x.csv" in result.stderr and "cut off" in result.stderr
+
+
+def test_a_year_past_2262_is_counted_as_a_bad_timestamp(write):
+    posts = THREE + [suite_post("9", "09/01/2300 21:13")]
+    result = invoke(write("x.csv", suite_rows(posts)), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["posts"] == 3 and report["dropped"]["bad_timestamp"] == 1
+
+
+def test_an_instagram_export_gets_one_error_line(write):
+    result = invoke(write("ig.csv", instagram_rows()))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert "Instagram export" in result.stderr and "Facebook pages" in result.stderr
 
 
 def test_page_level_files_are_listed_not_refused(write):

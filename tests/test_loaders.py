@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import write_rows
+from conftest import REAL_EXPORTS, write_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from posttime import schema
-from posttime.errors import InputError, UsageError
+from posttime.errors import InputError, PosttimeError, UsageError
 from posttime.loaders import LoadResult, load_exports, parse_mapping, select_page
-from posttime.loaders.common import parse_times, to_number
+from posttime.loaders.values import parse_times, to_number
 
 UTC = pd.Timestamp
 
@@ -699,3 +702,220 @@ def test_a_renamed_page_takes_its_newest_name(write):
     for order in ([old, new], [new, old]):
         result = load(order)
         assert result.pages() == ["New Name"] and len(result.posts) == 2
+
+
+# --- hostile input: dates, offsets, repeated columns, cut characters -------------------
+
+
+def test_dates_outside_the_supported_range_are_bad_timestamps(write):
+    posts = THREE + [
+        suite_post("2300", "09/01/2300 21:13"),
+        suite_post("1500", "01/01/1500 10:00"),
+        suite_post("9999", "12/31/9999 23:59"),
+    ]
+    result = load(write("Sep-01-2025_Sep-30-9999_1.csv", suite_rows(posts)))
+    assert result.dropped["bad_timestamp"] == 3
+    assert sorted(result.posts["post_id"]) == ["1001", "1002", "1003"]
+    # no usable date range in the file name: the newest post dates the export
+    assert result.files[0].as_of == UTC("2025-09-30 15:05", tz="UTC")
+
+
+def test_year_9999_in_a_big_file_is_a_bad_timestamp_not_1815(write):
+    when = pd.Timestamp("2025-01-01 08:00") + pd.to_timedelta(np.arange(1200), unit="h")
+    posts = [suite_post(str(i), t.strftime("%m/%d/%Y %H:%M")) for i, t in enumerate(when)]
+    posts[7]["Publish time"] = "09/29/9999 20:00"
+    result = load(write("x.csv", suite_rows(posts)))
+    assert result.dropped["bad_timestamp"] == 1 and len(result.posts) == 1199
+    assert result.posts["published"].min() == UTC("2025-01-01 16:00", tz="UTC")
+    assert "7" not in set(result.posts["post_id"])
+
+
+def test_iso_times_with_different_offsets_keep_each_offset(write):
+    rows = [["created_time", "likes"], ["2025-03-01T10:00:00+01:00", "5"],
+            ["2025-04-01T10:00:00+02:00", "7"]]  # fmt: skip
+    result = load(write("i.csv", rows))
+    assert result.posts["published"].tolist() == [
+        UTC("2025-03-01 09:00", tz="UTC"), UTC("2025-04-01 08:00", tz="UTC")]  # fmt: skip
+    assert result.posts["interactions"].tolist() == [5, 7]
+
+
+def test_repeated_columns_are_read_once(write):
+    viewers = load(write("v.csv", [["Date", "Total Viewers", "Total Viewers"],
+                                   ["August 19", "1", "2"]]))  # fmt: skip
+    assert viewers.page_level[0].table.to_dict("list") == {"date": ["August 19"],
+                                                          "Total Viewers": [1.0]}  # fmt: skip
+    columns = SUITE_COLUMNS + ["Funded content status", "Reach"]
+    posts = [dict(p) for p in THREE]
+    posts[0]["Funded content status"] = "Boosted"
+    result = load(write("x.csv", suite_rows(posts, columns)))
+    got = result.posts.set_index("post_id")
+    assert got["paid"].to_dict() == {"1001": True, "1002": False, "1003": False}
+    assert got.loc["1002", "reach"] == 123456
+
+
+def test_blank_post_ids_get_ids_of_their_own(write):
+    rows = [["Post ID", "Created", "Engagements"], ["", "2025-09-01 10:00", "3"],
+            ["", "2025-09-02 10:00", "4"], ["a", "2025-09-03 10:00", "5"]]  # fmt: skip
+    result = load(write("m.csv", rows))
+    assert len(result.posts) == 3 and result.dropped["duplicate"] == 0
+    assert result.posts["post_id"].iloc[0].startswith("20250901T170000Z-")
+
+
+def test_a_file_cut_inside_a_character_loads_its_complete_rows(write):
+    posts = [dict(p, Title="Caf\u00e9 \u2615 \U0001d40b") for p in THREE]
+    data = write("x.csv", suite_rows(posts), newline_at_end=False).read_bytes()
+    for end in (data.rindex("\u2615".encode()) + 1, data.rindex("\U0001d40b".encode()) + 3):
+        path = write("cut.csv", [])
+        path.write_bytes(data[:end])
+        result = load(path)
+        assert (len(result.posts), result.dropped["truncated"]) == (2, 1)
+    utf16 = write("y.csv", suite_rows(posts), encoding="utf-16").read_bytes()
+    path = write("cut16.csv", [])
+    path.write_bytes(utf16[: utf16.rindex("\U0001d40b".encode("utf-16-le")) + 3])
+    result = load(path)
+    assert (len(result.posts), result.dropped["truncated"]) == (2, 1)
+
+
+def test_utf16_without_a_bom_holding_characters_beyond_the_basic_plane(write):
+    posts = [dict(p, **{"Page name": "\U0001d40bove \U0001f370 \u0100"}) for p in THREE]
+    for encoding in ("utf-16-le", "utf-16-be"):
+        result = load(write("x.csv", suite_rows(posts), encoding=encoding))
+        assert result.pages() == ["\U0001d40bove \U0001f370 \u0100"] and len(result.posts) == 3
+
+
+def test_fields_longer_than_128_kib(write):
+    posts = [dict(p) for p in THREE]
+    posts[0]["Title"] = "long " * 40_000
+    result = load(write("x.csv", suite_rows(posts, SUITE_COLUMNS + ["x" * 140_000])))
+    assert len(result.posts) == 3 and result.posts["reach"].iloc[0] == 1200
+
+
+# --- Instagram exports from Business Suite ---------------------------------------------
+
+INSTAGRAM_COLUMNS = [
+    "Post ID", "Account ID", "Account username", "Account name", "Description",
+    "Duration (sec)", "Publish time", "Permalink", "Post type", "Data comment", "Date", "Views",
+    "Reach", "Likes", "Shares", "Follows", "Comments", "Saves",
+]  # fmt: skip
+
+
+def instagram_rows(columns=INSTAGRAM_COLUMNS) -> list[list]:
+    posts = []
+    for i, kind in enumerate(["IG image", "IG carousel", "IG reel", "IG image"]):
+        post = {
+            "Post ID": str(17900000000000000 + i), "Account ID": "17841400000000000",
+            "Account username": "harbourstreetcafe", "Account name": "Harbour Street Cafe",
+            "Description": f"Fresh bread #{i}\nsecond line", "Duration (sec)": 0,
+            "Publish time": f"09/{i + 1:02d}/2025 08:30", "Permalink":
+            f"https://www.instagram.com/p/C{i}x/", "Post type": kind, "Data comment": "",
+            "Date": "Lifetime", "Views": 900 + i, "Reach": 700 + i, "Likes": 40 + i,
+            "Shares": 2, "Follows": 1, "Comments": 5, "Saves": 7,
+        }  # fmt: skip
+        posts.append(post)
+    return suite_rows(posts, columns)
+
+
+def test_instagram_exports_are_refused_not_misread(write):
+    message = r"ig\.csv is an Instagram export; posttime analyses Facebook pages"
+    with pytest.raises(InputError, match=message):
+        load_exports([write("ig.csv", instagram_rows())])
+    # told by the post types alone, without the account columns
+    columns = [c for c in INSTAGRAM_COLUMNS if not c.startswith("Account")]
+    with pytest.raises(InputError, match=message):
+        load_exports([write("ig.csv", instagram_rows(columns))])
+    with pytest.raises(InputError, match=message):
+        load_exports([write("ig.csv", instagram_rows())], mapping={"time": "Publish time"})
+
+
+# --- mutated real exports (hypothesis) -------------------------------------------------
+
+
+def _seed_files() -> dict[str, bytes]:
+    """Real exports (when present) and the bundled samples, the big ones cut at a line end."""
+    from posttime.samples import sample_paths
+
+    seeds = {}
+    for path in sorted(REAL_EXPORTS.glob("*/*.csv")) + sample_paths(all=True):
+        data = path.read_bytes()
+        seeds[path.name] = data[: data.find(b"\n", 60_000) + 1 or None]
+    return seeds
+
+
+SEEDS = _seed_files()
+
+
+def _records(data: bytes) -> tuple[list[list[str]], str]:
+    """The CSV records of a seed and its encoding (UTF-8 or UTF-16 with a BOM)."""
+    encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    text = data.decode(encoding, errors="replace")
+    return list(csv.reader(io.StringIO(text, newline=""))), encoding
+
+
+def _columns(data: bytes, pick: int, duplicate: bool) -> bytes:
+    rows, encoding = _records(data)
+    width = max((len(r) for r in rows), default=0)
+    if not width:
+        return data
+    col = pick % width
+    for r in rows:
+        if col < len(r):
+            r.insert(col, r[col]) if duplicate else r.pop(col)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue().encode(encoding)
+
+
+def _mutate(data: bytes, kind: str, a: int, b: int) -> bytes:
+    """One mutation of a file's bytes; ``a`` and ``b`` choose where and what."""
+    if kind == "truncate":
+        return data[: a % (len(data) + 1)]
+    if kind == "flip":
+        i = a % max(len(data), 1)
+        return data[:i] + bytes([b % 256]) + data[i + 1 :]
+    if kind in ("drop line", "repeat line"):
+        lines = data.split(b"\n")
+        i = a % len(lines)
+        lines[i:i + 1] = [] if kind == "drop line" else [lines[i], lines[i]]
+        return b"\n".join(lines)
+    if kind in ("drop column", "repeat column"):
+        return _columns(data, a, kind == "repeat column")
+    if kind == "recode":
+        rows, encoding = _records(data)
+        text = data.decode(encoding, errors="replace")
+        target = ["utf-16", "utf-16-le", "utf-16-be", "cp1252", "utf-8"][a % 5]
+        return text.encode(target, errors="replace")
+    if kind == "year":  # a date far outside the usual range
+        return re.sub(rb"(/|^|\")20(\d\d)\b", rb"\g<1>%d" % (b % 10000), data, count=1 + a % 3)
+    return data.replace(b",", b";") if a % 2 else data.replace(b"\n", b"\r\n")
+
+
+mutations = st.lists(
+    st.tuples(
+        st.sampled_from(["truncate", "flip", "drop line", "repeat line", "drop column",
+                         "repeat column", "recode", "year", "resave"]),
+        st.integers(0, 10**7),
+        st.integers(0, 10**4),
+    ),
+    min_size=1,
+    max_size=3,
+)  # fmt: skip
+
+
+@pytest.mark.slow
+@settings(max_examples=1000, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+@given(name=st.sampled_from(sorted(SEEDS)), changes=mutations)
+def test_mutated_exports_load_or_fail_with_a_posttime_error(name, changes):
+    data = SEEDS[name]
+    for kind, a, b in changes:
+        data = _mutate(data, kind, a, b)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        try:
+            result = load_exports([path])
+        except PosttimeError as exc:
+            assert str(exc) and "\n" not in str(exc)
+            return
+    schema.validate(result.posts)
+    assert len(result.posts) <= result.files[0].rows

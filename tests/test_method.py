@@ -1,6 +1,6 @@
 """The simulation checks of METHOD.md section 8, on synthetic pages with a known truth.
 
-Each scenario analyses a few hundred pages from tests/sim.py with fixed seeds; the bounds
+Each scenario analyses a few hundred pages from posttime.simulate with fixed seeds; the bounds
 are the method's, widened by two Monte Carlo standard errors where METHOD.md says so.
 """
 
@@ -9,9 +9,11 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from sim import PageSpec, Planted, simulate_posts, true_lift
 
 from posttime.analysis import AnalysisOptions, analyze
+from posttime.simulate import PageSpec, Planted, simulate_posts, true_lift
+
+pytestmark = pytest.mark.slow
 
 TZ = "America/Los_Angeles"
 N_NULL = 200

@@ -129,6 +129,20 @@ def test_business_suite_export():
     assert one(posts, "1175979081218649").type == "video"
 
 
+def test_a_cut_inside_a_character_or_a_date_past_2262_loses_only_its_row(tmp_path):
+    data = SUITE_POSTS.read_bytes()
+    for end in (42810, 42812):  # 42812 ends inside a two-byte character
+        path = tmp_path / f"cut-{end}.csv"
+        path.write_bytes(data[:end])
+        result = load_exports([path])
+        assert (len(result.posts), result.dropped["truncated"]) == (59, 1)
+    path = tmp_path / "future.csv"
+    path.write_bytes(data.replace(b'"09/01/2025 21:13"', b'"09/01/2300 21:13"', 1))
+    result = load_exports([path])
+    assert (len(result.posts), result.dropped["bad_timestamp"]) == (80, 1)
+    assert "1168834171933140" not in set(result.posts["post_id"])
+
+
 @pytest.mark.parametrize("path", PAGE_LEVEL, ids=lambda p: p.name)
 def test_page_level_files_are_recognised_and_refused_as_posts(path):
     result = load_exports([path])

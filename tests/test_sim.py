@@ -1,5 +1,5 @@
-"""The synthetic page generator (tests/sim.py): its own truth, its determinism, and the export
-files it writes (read back by the real loaders)."""
+"""The synthetic page generator (``posttime.simulate``): its own truth, its determinism, and
+the export files it writes (read back by the real loaders)."""
 
 import csv
 import io
@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import sim
-from sim import PageSpec, Planted, simulate_posts, true_lift, truth
 
+from posttime import simulate
 from posttime.loaders import load_exports
 from posttime.samples import sample_paths
 from posttime.schema import validate
+from posttime.simulate import PageSpec, Planted, simulate_posts, true_lift, truth
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "real-exports"
@@ -92,14 +92,14 @@ def test_bad_specs_are_refused():
 def test_type_shares_near_45_30_15_10(big_page, big_flat_page):
     for posts in (big_page, big_flat_page):
         share = posts["type"].astype(str).value_counts(normalize=True)
-        for name, expected in zip(sim.TYPES, sim.TYPE_SHARES, strict=True):
+        for name, expected in zip(simulate.TYPES, simulate.TYPE_SHARES, strict=True):
             assert abs(share[name] - expected) < 0.02, (name, share[name])
 
 
 def test_weekday_posting_weights_in_order(big_page):
     weekday, _ = _local(big_page)
     share = np.bincount(weekday, minlength=7) / len(weekday)
-    expected = sim.WEEKDAY_WEIGHTS / sim.WEEKDAY_WEIGHTS.sum()
+    expected = simulate.WEEKDAY_WEIGHTS / simulate.WEEKDAY_WEIGHTS.sum()
     assert np.allclose(share, expected, rtol=0.08)
     mon, tue, wed, thu, fri, sat, sun = share
     assert wed > max(tue, thu) > max(mon, fri) and min(mon, fri) > 2 * sat and sat > sun
@@ -236,10 +236,10 @@ def _rows(path):
 
 def test_business_suite_file(page, tmp_path):
     path = tmp_path / "posts.csv"
-    sim.write_business_suite(page, path)
+    simulate.write_business_suite(page, path)
     rows = _rows(path)
     header, body = rows[0], rows[1:]
-    assert tuple(header) == sim.BUSINESS_SUITE_COLUMNS and len(header) == 35
+    assert tuple(header) == simulate.BUSINESS_SUITE_COLUMNS and len(header) == 35
     assert len(body) == len(page) and {len(r) for r in body} == {35}
     df = pd.DataFrame(body, columns=header)
     assert (df["Date"] == "Lifetime").all()
@@ -257,10 +257,10 @@ def test_business_suite_file(page, tmp_path):
 
 def test_legacy_file(page, tmp_path):
     path = tmp_path / "fb-posts.csv"
-    sim.write_legacy(page, path)
+    simulate.write_legacy(page, path)
     rows = _rows(path)
     names, descriptions, body = rows[0], rows[1], rows[2:]
-    assert names == [c[0] for c in sim.LEGACY_COLUMNS] and len(names) == 50
+    assert names == [c[0] for c in simulate.LEGACY_COLUMNS] and len(names) == 50
     assert names.count("Lifetime Organic views to 95%") == 2
     assert descriptions[:8] == [""] * 8 and all(descriptions[8:34])
     assert len(body) == len(page) and {len(r) for r in body} == {50}
@@ -278,11 +278,11 @@ def test_legacy_file(page, tmp_path):
 @pytest.mark.skipif(not REAL.is_dir(), reason="real export files not present")
 def test_headers_match_the_real_exports_byte_for_byte(page, tmp_path):
     bs_real = next((REAL / "business-suite").glob("Sep-*.csv")).read_bytes()
-    sim.write_business_suite(page, tmp_path / "bs.csv")
+    simulate.write_business_suite(page, tmp_path / "bs.csv")
     ours = (tmp_path / "bs.csv").read_bytes()
     assert ours.split(b"\n", 1)[0] == bs_real.split(b"\n", 1)[0]
     legacy_real = (REAL / "legacy-insights-post-level" / "fb-posts-2-17-2018.csv").read_bytes()
-    sim.write_legacy(page, tmp_path / "legacy.csv")
+    simulate.write_legacy(page, tmp_path / "legacy.csv")
     ours = (tmp_path / "legacy.csv").read_bytes()
     assert ours.split(b"\n", 2)[:2] == legacy_real.split(b"\n", 2)[:2]
 
@@ -305,7 +305,7 @@ def _assert_same_posts(loaded, posts, seconds: bool):
 @pytest.mark.parametrize("export_tz", [LA, "Asia/Tokyo"])
 def test_business_suite_round_trip(page, tmp_path, export_tz):
     path = tmp_path / "posts.csv"
-    sim.write_business_suite(page, path, export_tz=export_tz)
+    simulate.write_business_suite(page, path, export_tz=export_tz)
     result = load_exports([path], export_tz=export_tz)
     assert result.files[0].format == "business-suite-posts"
     _assert_same_posts(result.posts, page, seconds=False)
@@ -315,7 +315,7 @@ def test_business_suite_round_trip(page, tmp_path, export_tz):
 @pytest.mark.parametrize("export_tz", [LA, "Asia/Tokyo"])
 def test_legacy_round_trip(page, tmp_path, export_tz):
     path = tmp_path / "fb-posts.csv"
-    sim.write_legacy(page, path, export_tz=export_tz)
+    simulate.write_legacy(page, path, export_tz=export_tz)
     result = load_exports([path], export_tz=export_tz)
     assert result.files[0].format == "legacy-posts"
     _assert_same_posts(result.posts, page, seconds=True)
@@ -326,13 +326,13 @@ def test_one_business_suite_file_with_two_pages(tmp_path):
     a = simulate_posts(PageSpec(n_posts=200, seed=1, page_id="100000000000011", page_name="A"))
     b = simulate_posts(PageSpec(n_posts=150, seed=2, page_id="100000000000022", page_name="B"))
     path = tmp_path / "agency.csv"
-    sim.write_business_suite(pd.concat([a, b], ignore_index=True), path)
+    simulate.write_business_suite(pd.concat([a, b], ignore_index=True), path)
     posts = load_exports([path]).posts
     assert posts.groupby("page_name").size().to_dict() == {"A": 200, "B": 150}
 
 
 def test_writers_are_deterministic(page, tmp_path):
-    for writer in (sim.write_business_suite, sim.write_legacy):
+    for writer in (simulate.write_business_suite, simulate.write_legacy):
         writer(page, tmp_path / "one.csv")
         writer(page, tmp_path / "two.csv")
         assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
@@ -366,3 +366,4 @@ def test_samples_are_up_to_date(tmp_path):
         assert (tmp_path / shipped.name).read_bytes() == shipped.read_bytes(), (
             f"{shipped.name} is out of date: run python scripts/make_samples.py"
         )
+

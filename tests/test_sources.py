@@ -6,7 +6,7 @@ import pytest
 
 from posttime import sources
 from posttime.errors import NoDataError, UsageError
-from posttime.history import HistoryStore
+from posttime.history import HistoryStore, ingest_sources
 from posttime.samples import sample_paths
 
 
@@ -36,7 +36,7 @@ def test_compare_sides_from_files_and_from_the_store(tmp_path):
     with pytest.raises(UsageError, match="Sample Bakery is neither an export file"):
         sources.pair(["Sample Bakery", sample_paths(all=True)[1]], db=db)
     with HistoryStore(db) as store:
-        store.ingest(sample_paths(all=True))
+        ingest_sources(store, sample_paths(all=True))
     stored_a, stored_b = sources.pair(["sample bakery", sample_paths(all=True)[1]], db=db)
     file_a, file_b = sources.pair([], sample=True)
     assert (stored_a.name, stored_b.name) == (file_a.name, file_b.name)

@@ -49,7 +49,8 @@ def test_welch_rejects_bad_input():
         stats.welch(1.0, 1.0, 5, 0.0, 1.0, 5, alternative="sideways")
 
 
-@pytest.mark.parametrize("n_a, n_b", [(12, 300), (25, 40), (300, 15), (20, 20), (11, 3000)])
+@pytest.mark.parametrize("n_a, n_b", [(12, 300), (25, 40), (300, 15), (20, 20),
+                                        pytest.param(11, 3000, marks=pytest.mark.slow)])
 def test_permutation_pvalues_match_scipy_permutation_method(n_a, n_b):
     rng = np.random.default_rng(n_a * 7 + n_b)
     a = rng.normal(0.45, 1.0, n_a)

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import REAL_EXPORTS, needs_real_exports
-from sim import PageSpec, simulate_posts, write_business_suite
 
 from posttime.analysis import AnalysisOptions, analyze
 from posttime.errors import NoDataError, UsageError
-from posttime.history import HistoryStore
+from posttime.history import HistoryStore, ingest_sources
 from posttime.loaders import load_exports
+from posttime.simulate import PageSpec, simulate_posts, write_business_suite
 from posttime.weekly import (
     POST_COLUMNS,
     build_weekly,
@@ -150,7 +150,7 @@ def test_comparison_counts_posts_and_recommended_windows(posts):
 
 def test_recommendations_are_better_windows_or_the_top_three():
     # a planted 2x window on a big page is found: the recommendations are the better ones
-    from sim import Planted
+    from posttime.simulate import Planted
 
     page = simulate_posts(PageSpec(n_posts=1500, years=2.0, seed=2, start="2023-01-02",
                                    planted=(Planted(3, 18, 20, 2.0, n_posts=60),)))
@@ -203,9 +203,12 @@ def test_the_suggestion_is_an_inconclusive_window_that_more_posts_could_settle(p
     assert s.window.label in s.text and str(s.more_posts_needed) in s.text
 
 
-def test_an_empty_week_or_page_is_no_data(posts):
-    with pytest.raises(NoDataError, match="no posts of Sample Page in 2023-W10"):
-        build_weekly(posts, week="2023-W10", timezone=LA)
+def test_an_empty_week_is_a_report_and_an_empty_page_no_data(posts):
+    empty = build_weekly(posts, week="2023-W10", timezone=LA)
+    assert empty.posts.empty and empty.headline == "No posts in 2023-W10."
+    assert empty.posts_in_history == len(posts)
+    after = build_weekly(posts, week="2025-W10", timezone=LA)
+    assert after.headline.startswith("No posts in 2025-W10.")
     with pytest.raises(NoDataError):
         build_weekly(posts.iloc[:0], week="2024-W10", timezone=LA)
 
@@ -234,10 +237,29 @@ def test_json_keys_are_exact(posts):
 def test_triton_week_46_has_15_posts(tmp_path):
     files = sorted((REAL_EXPORTS / "legacy-insights-post-level").glob("fb-posts-*.csv"))
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        store.ingest(files)
+        ingest_sources(store, files)
         posts = store.posts()
     report = build_weekly(posts, week="2017-W46", timezone=LA)
     assert len(report.posts) == 15
     row = report.posts.set_index("post_id").loc["882604215147359_1686636748077431"]
     assert row["interactions"] == 660
     assert not row["provisional"]  # its figures come from the February export
+
+
+def test_the_suggestion_is_never_a_baseline_window_and_says_how_many_weeks():
+    from posttime import sources
+
+    data = sources.from_files(sources.sample_files())
+    report = build_weekly(data.posts, week="2025-W37", timezone=LA)
+    s = report.suggestion
+    assert s is not None
+    weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].index(s.window.weekday)
+    assert not (weekday < 5 and s.window.start >= 10 and s.window.end <= 14), s.window.label
+    recent = data.posts["published"] >= data.posts["published"].max() - pd.Timedelta(weeks=12)
+    used_recent = report.analysis.posts["published"] >= (
+        report.analysis.posts["published"].max() - pd.Timedelta(weeks=12))
+    assert s.posts_per_week == pytest.approx(used_recent.sum() / 12)
+    assert 0 < used_recent.sum() <= recent.sum()
+    assert s.weeks == int(np.ceil(s.more_posts_needed / min(1.0, s.posts_per_week)))
+    assert f"about {s.weeks} weeks" in s.text and "at one post a week there" in s.text
+    assert report.to_dict()["suggestion"]["weeks"] == s.weeks

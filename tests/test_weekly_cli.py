@@ -11,12 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import REAL_EXPORTS, needs_real_exports
-from sim import PageSpec, simulate_posts, write_business_suite
 from typer.testing import CliRunner
 
 from posttime.cli import app
 from posttime.history import HistoryStore
-from posttime.render.weekly import RENDERERS, WeeklyFormat
+from posttime.simulate import PageSpec, simulate_posts, write_business_suite
 
 LA = ["--tz", "America/Los_Angeles"]
 LEGACY = REAL_EXPORTS / "legacy-insights-post-level"
@@ -185,10 +184,6 @@ def test_weekly_formats(db, fmt):
         assert out.startswith("<!DOCTYPE html>") and "<svg" in out
 
 
-def test_every_weekly_format_has_one_renderer():
-    assert set(RENDERERS) == set(WeeklyFormat)
-
-
 def test_weekly_bad_format_and_week_are_usage_errors(db):
     result = weekly(db, "--format", "pdf")
     assert result.exit_code == 2
@@ -200,11 +195,14 @@ def test_weekly_bad_format_and_week_are_usage_errors(db):
                                      "'2024-53'")
 
 
-def test_an_empty_week_exits_1(db):
+def test_an_empty_week_is_a_report_that_says_so(db):
     result = weekly(db, "--week", "2022-W10")
-    assert result.exit_code == 1
-    assert result.stderr.startswith("Error: no posts of Sample Page in 2022-W10")
-    assert result.stdout == ""
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("# Week 2022-W10: Sample Page\n\n**No posts in 2022-W10.**")
+    assert "No posts were published this week." in result.stdout
+    data = json.loads(weekly(db, "--week", "2022-W10", "--format", "json").stdout)
+    assert data["posts_this_week"] == 0 and data["posts"] == []
+    assert data["posts_in_history"] > 0
 
 
 def test_weekly_without_a_store_exits_1(tmp_path):
@@ -329,7 +327,7 @@ def test_ingest_progress_shows_only_on_a_terminal():
 
     from rich.console import Console
 
-    from posttime.render.weekly import IngestProgress
+    from posttime.render.history import IngestProgress
 
     quiet = io.StringIO()
     with IngestProgress(console=Console(file=quiet, force_terminal=False)) as progress:

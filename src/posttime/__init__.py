@@ -3,7 +3,7 @@
 The public API is loaded lazily so that ``posttime --help`` starts without pandas or scipy.
 """
 
-__version__ = "0.1.0"
+from posttime._version import __version__
 
 __all__ = ["__version__", "analyze", "compare", "load_exports"]
 

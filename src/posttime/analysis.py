@@ -11,11 +11,14 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from posttime import __version__, stats
+from posttime import stats
+from posttime._version import __version__
+from posttime.enums import ClaimVerdict, Verdict
 from posttime.errors import NoDataError, UsageError
+from posttime.jsonout import json_ready
 from posttime.outcome import check_metric, log_outcome, residualize
 from posttime.schema import POST_TYPES, post_type
-from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone
+from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone, zone_warnings
 from posttime.windows import BASELINE_LABEL, Grid, choose_grain, in_baseline, label
 
 #: windows with fewer posts are not tested.
@@ -62,7 +65,7 @@ class Claim:
     n_other: int  # posts it is compared with
     lift: float | None
     p_holm: float | None
-    verdict: str  # supported | contradicted | not-shown | insufficient-data
+    verdict: ClaimVerdict
 
 
 @dataclass
@@ -84,16 +87,17 @@ class AnalysisResult:
     typical_n: int
     typical_mdl: float | None
     posts: pd.DataFrame = field(repr=False)  # used posts with local time, window and residual
+    warnings: list[str] = field(default_factory=list)  # e.g. posting hours of a wrong zone
 
     @property
     def reliable(self) -> pd.DataFrame:
         """Windows with a better or worse verdict."""
-        return self.windows[self.windows["verdict"].isin(["better", "worse"])]
+        return self.windows[self.windows["verdict"].isin([Verdict.BETTER, Verdict.WORSE])]
 
     def to_dict(self) -> dict:
         """The stable JSON contract of ``posttime analyze --format json``."""
         windows = [
-            {key: json_value(row[key]) for key in WINDOW_COLUMNS}
+            {key: json_ready(row[key]) for key in WINDOW_COLUMNS}
             for row in self.windows.to_dict("records")
         ]
         return {
@@ -108,27 +112,35 @@ class AnalysisResult:
             "baseline": {"label": BASELINE_LABEL, "n": self.baseline_n},
             "windows": windows,
             "claims": [
-                {"id": c.id, "text": c.text, "n": c.n, "lift": json_value(c.lift),
-                 "p_holm": json_value(c.p_holm), "verdict": c.verdict}
+                {"id": c.id, "text": c.text, "n": c.n, "lift": json_ready(c.lift),
+                 "p_holm": json_ready(c.p_holm), "verdict": c.verdict}
                 for c in self.claims
             ],
             "headline": self.headline,
+            "warnings": list(self.warnings),
         }
 
 
-def json_value(value):
-    """JSON-ready scalar: floats to 6 significant digits, NaN and inf to None."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        if not np.isfinite(value):
-            return None
-        return float(f"{float(value):.6g}")
-    return value
+@dataclass
+class ByTypeResult:
+    """The analyses of ``analyze --by-type``: one per post type, most posts first."""
+
+    results: dict[str, AnalysisResult]
+
+    @property
+    def page(self) -> str | None:
+        return next(iter(self.results.values())).page
+
+    def to_dict(self) -> dict:
+        """The JSON of ``posttime analyze --by-type --format json``."""
+        return {"posttime_version": __version__,
+                "by_type": {t: r.to_dict() for t, r in self.results.items()}}
+
+
+def too_recent(published: pd.Series, as_of: pd.Series) -> pd.Series:
+    """Whether each post was younger than RECENT_DAYS days at its export (``as_of``), still
+    collecting interactions; False where ``as_of`` is missing."""
+    return (published > as_of - pd.Timedelta(days=RECENT_DAYS)).fillna(False).astype(bool)
 
 
 def exclusions(posts: pd.DataFrame, options: AnalysisOptions) -> tuple[pd.DataFrame, dict]:
@@ -158,7 +170,7 @@ def exclusions(posts: pd.DataFrame, options: AnalysisOptions) -> tuple[pd.DataFr
         paid = keep & posts["paid"]
         counts["paid"] = int(paid.sum())
         keep &= ~paid
-    recent = keep & (posts["published"] > posts["as_of"] - pd.Timedelta(days=RECENT_DAYS))
+    recent = keep & too_recent(posts["published"], posts["as_of"])
     counts["too_recent"] = int(recent.sum())
     keep &= ~recent
     y = log_outcome(posts, options.metric)
@@ -262,13 +274,13 @@ def check_claims(used: pd.DataFrame, seed: int = stats.SEED) -> list[Claim]:
     claims = []
     for i, (claim_id, text, _) in enumerate(CLAIMS):
         if np.isnan(adjusted[i]):
-            verdict = "insufficient-data"
+            verdict = ClaimVerdict.INSUFFICIENT_DATA
         elif adjusted[i] < CLAIM_ALPHA:
-            verdict = "supported"
+            verdict = ClaimVerdict.SUPPORTED
         elif adjusted_mirror[i] < CLAIM_ALPHA:
-            verdict = "contradicted"
+            verdict = ClaimVerdict.CONTRADICTED
         else:
-            verdict = "not-shown"
+            verdict = ClaimVerdict.NOT_SHOWN
         claims.append(Claim(
             id=claim_id, text=text, n=sizes[i][0], n_other=sizes[i][1],
             lift=None if np.isnan(lifts[i]) else lifts[i],
@@ -462,7 +474,32 @@ def analyze_prepared(used: pd.DataFrame, excluded: dict[str, int], options: Anal
         typical_n=typical_n,
         typical_mdl=typical_mdl,
         posts=used,
+        warnings=zone_warnings(used["published"], options.timezone),
     )
+
+
+def window_effects(result: AnalysisResult) -> tuple[np.ndarray, np.ndarray]:
+    """Shrunken mean residual of every window of the grid (index = window id) and its
+    shrunken lift against the baseline.
+
+    Tested windows keep the analysis' own estimate (theta, METHOD.md section 5); a window
+    with too few posts to test is shrunk the same way towards the common centre, with the
+    between-window variance of the tested windows, and an empty window gets the centre.
+    """
+    table = result.windows.sort_values("window")
+    n = table["n"].to_numpy(dtype=float)
+    mean = table["mean"].to_numpy(dtype=float)
+    tested = table["tested"].to_numpy(dtype=bool)
+    residuals = result.posts["residual"].to_numpy()
+    within = result.residual_sd**2 if np.isfinite(result.residual_sd) else np.nan
+    theta = np.full(len(table), float(residuals.mean()) if len(residuals) else 0.0)
+    if tested.sum() >= 2 and within > 0:
+        theta = stats.shrink(mean[tested], n[tested], within).extend(mean, n, within)
+    fitted = table["theta"].to_numpy(dtype=float) if "theta" in table else np.full(len(n), np.nan)
+    theta = np.where(tested & np.isfinite(fitted), fitted, theta)
+    lift = (np.exp(theta - result.baseline_mean) if np.isfinite(result.baseline_mean)
+            else np.full(len(theta), np.nan))
+    return theta, lift
 
 
 #: a post type needs this many posts for its own analysis under --by-type.

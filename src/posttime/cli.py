@@ -8,7 +8,6 @@ import functools
 import signal
 import sys
 from collections.abc import Callable
-from enum import Enum
 from pathlib import Path
 from typing import TypeVar
 
@@ -83,6 +82,13 @@ def main(
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
+def error_line(exc: Exception) -> str:
+    """The one ``Error:`` line of an error, with no control characters from the input."""
+    from posttime.render.text import one_line
+
+    return f"Error: {one_line(str(exc))}"
+
+
 def handle_errors(func: F) -> F:
     """Turn a PosttimeError into one ``Error:`` line on stderr and its exit code."""
 
@@ -91,7 +97,7 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except PosttimeError as exc:
-            typer.echo(f"Error: {exc}", err=True)
+            typer.echo(error_line(exc), err=True)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             typer.echo("Interrupted.", err=True)
@@ -154,30 +160,64 @@ INCLUDE_PAID_OPTION = typer.Option(
 OUTPUT_OPTION = typer.Option(
     None, "--output", "-o", help="Write the report to this file (atomically) instead of stdout."
 )
+QUIET_OPTION = typer.Option(
+    False, "--quiet", "-q", help="Only errors on stderr: no notes, warnings or progress "
+    "(for cron)."
+)
 SEED_OPTION = typer.Option(
     20240601, "--seed", min=0,
     help="Seed of the permutation tests; the same seed gives the same output."
 )
 
 
-def choose_format(value: str, formats: type[Enum]):
-    """The Enum member for a --format value, or a UsageError listing the choices."""
-    try:
-        return formats(value.lower())
-    except ValueError:
+def choose_format(value: str | None, command: str, output: Path | None = None):
+    """The Format of a --format value of ``command``, or a UsageError listing the choices.
+    Without --format, an --output file's extension decides (none: the command's default)."""
+    from posttime.render import COMMAND_FORMATS, EXTENSIONS
+
+    formats = COMMAND_FORMATS[command]
+    if value is None:
+        suffix = output.suffix.lower() if output is not None and str(output) != "-" else ""
+        if not suffix:
+            return formats[0]
+        fitting = [f for f in EXTENSIONS.get(suffix, ()) if f in formats]
+        if not fitting:
+            names = ", ".join(sorted(e for e, fs in EXTENSIONS.items()
+                                     if any(f in formats for f in fs)))
+            raise UsageError(f"{command} cannot write a {suffix} file ({output}); name it "
+                             f"{names}, or give --format")
+        return fitting[0]
+    chosen = next((f for f in formats if f.value == value.lower()), None)
+    if chosen is None:
         names = ", ".join(f.value for f in formats)
-        raise UsageError(f"unknown format {value!r} for --format; choose one of: {names}") from None
+        raise UsageError(f"unknown format {value!r} for --format; choose one of: {names}")
+    return chosen
+
+
+def show(result, fmt, output: Path | None, **options) -> None:
+    """Render ``result`` as ``fmt``: to stdout (a table in the terminal's colours and
+    width), or atomically to --output."""
+    from posttime.render import Format, render
+
+    if (output is None or str(output) == "-") and fmt is Format.table:
+        from posttime.render.console import stdout_console
+
+        options["console"] = stdout_console()
+    emit(render(result, fmt, **options), output)
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Data to stdout, or atomically to --output (with a note on stderr)."""
-    if output is None:
+    """Data to stdout (also for ``--output -``), or atomically to --output (with a note on
+    stderr)."""
+    if output is None or str(output) == "-":
         sys.stdout.write(text)
         return
     from posttime.output import write_atomic
 
     write_atomic(output, text)
-    typer.echo(f"Wrote {output}", err=True)
+    from posttime.render.console import talk
+
+    talk(f"Wrote {output}")
 
 
 def analysis_options(*, metric: str, tz: str | None, sample: bool, export_timezone: str,
@@ -258,11 +298,13 @@ def analyze(
     grain: str = GRAIN_OPTION,
     include_paid: bool = INCLUDE_PAID_OPTION,
     top: int = typer.Option(10, "--top", min=1, help="How many ranked windows to show."),
-    fmt: str = typer.Option(
-        "table", "--format", "-f", help="Output format: table, json, csv or markdown."
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", show_default="table, or from the --output extension",
+        help="Output format: table, json, csv, markdown, html or svg.",
     ),
     output: Path | None = OUTPUT_OPTION,
     seed: int = SEED_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Rank and test posting windows against the usual advice (weekdays 10-14).
 
@@ -270,11 +312,12 @@ def analyze(
     heatmap, the five claims of the usual advice, and what was left out.
     """
     from posttime import sources
+    from posttime.analysis import ByTypeResult, analyze_by_type
     from posttime.analysis import analyze as run_analysis
-    from posttime.analysis import analyze_by_type
-    from posttime.render.formats import Format, render_analysis
+    from posttime.render.console import be_quiet, talk
 
-    chosen = choose_format(fmt, Format)
+    be_quiet(quiet)
+    chosen = choose_format(fmt, "analyze", output)
     data = sources.from_files(_inputs(files, sample), page, export_tz=export_tz,
                               mapping=_mapping(mapping))
     data.require_metric(metric)
@@ -283,14 +326,17 @@ def analyze(
         grain=grain, post_type=post_type, since=since, until=until,
         include_paid=include_paid, seed=seed,
     )
-    run = analyze_by_type if by_type else run_analysis
-    result = run(data.posts, options, page=data.name, dropped=data.dropped)
-    if chosen is Format.table and output is None:
-        from posttime.render.tables import print_analysis
-
-        print_analysis(result, top)
-        return
-    emit(render_analysis(result, chosen, top), output)
+    note = sources.default_zone_note(tz, sample)
+    if note:
+        talk(note)
+    if by_type:
+        result = ByTypeResult(analyze_by_type(data.posts, options, page=data.name,
+                                              dropped=data.dropped))
+    else:
+        result = run_analysis(data.posts, options, page=data.name, dropped=data.dropped)
+        for warning in result.warnings:
+            talk(f"Warning: {warning}")
+    show(result, chosen, output, top=top)
 
 
 @command("inspect")
@@ -301,6 +347,7 @@ def inspect_command(
     export_tz: str | None = EXPORT_TZ_OPTION,
     mapping: str | None = MAP_OPTION,
     fmt: str = typer.Option("table", "--format", "-f", help="Output format: table or json."),
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Show what posttime finds in export files, before any analysis.
 
@@ -309,12 +356,17 @@ def inspect_command(
     and why, duplicates merged and clock changes. Page-level files are listed too.
     """
     from posttime import sources
-    from posttime.render.inspect import InspectFormat, show
+    from posttime.render.console import be_quiet, talk
+    from posttime.render.inspect import InspectReport
 
-    chosen = choose_format(fmt, InspectFormat)
+    be_quiet(quiet)
+    chosen = choose_format(fmt, "inspect")
     timezone = sources.audience_zone(tz, sample)
     loaded = sources.load(_inputs(files, sample), export_tz=export_tz, mapping=_mapping(mapping))
-    show(loaded, timezone, chosen.value)
+    report = InspectReport(loaded, timezone)
+    for note in report.notes():
+        talk(note)
+    show(report, chosen, None)
 
 
 DB_OPTION = typer.Option(
@@ -337,21 +389,30 @@ def ingest(
     db: Path | None = DB_OPTION,
     export_tz: str | None = EXPORT_TZ_OPTION,
     mapping: str | None = MAP_OPTION,
+    reingest: bool = typer.Option(
+        False, "--reingest", help="Read files the store already holds again and replace the "
+        "posts they gave, e.g. after ingesting them with the wrong --export-tz.",
+    ),
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Add exports to the history store, keeping the newest figures of every post.
 
     A file already in the store (same content) changes nothing, so a cron job can ingest
-    the same folder again and again. Each file goes in whole or not at all; a bad file is
-    reported and the others still go in (exit code 2). Page-level files are skipped.
+    the same folder again and again; --reingest reads it again with the zones given. Each
+    file goes in whole or not at all; a bad file is reported and the others still go in
+    (exit code 2). Page-level files are skipped.
     """
-    from posttime.history import HistoryStore
-    from posttime.render.weekly import IngestProgress, print_ingest
+    from posttime.history import HistoryStore, ingest_sources
+    from posttime.render.console import be_quiet
+    from posttime.render.history import IngestProgress, print_ingest
     from posttime.sources import export_zone
 
+    be_quiet(quiet)
     zone = export_zone(export_tz)
     columns = _mapping(mapping)
     with HistoryStore(db) as store, IngestProgress() as progress:
-        report = store.ingest(sources, export_tz=zone, mapping=columns, progress=progress)
+        report = ingest_sources(store, sources, export_tz=zone, mapping=columns,
+                                progress=progress, reingest=reingest)
         summary = store.summary()
     print_ingest(report, summary)
     if report.bad:
@@ -365,12 +426,11 @@ def history(
 ) -> None:
     """Show what the history store holds: pages, posts, dates and the files ingested."""
     from posttime.history import HistoryStore
-    from posttime.render.weekly import HISTORY_RENDERERS, HistoryFormat
 
-    chosen = choose_format(fmt, HistoryFormat)
+    chosen = choose_format(fmt, "history")
     with HistoryStore(db, create=False) as store:
         summary = store.summary()
-    HISTORY_RENDERERS[chosen](summary)
+    show(summary, chosen, None)
 
 
 @command()
@@ -382,13 +442,18 @@ def weekly(
         help="ISO week to summarise, e.g. 2025-W07 (weeks start on Monday, audience zone).",
     ),
     page: str | None = PAGE_OPTION,
+    sample: bool = typer.Option(
+        False, "--sample", help="Summarise the bundled sample page, without a history store "
+        "(by default its last complete week)."),
     tz: str | None = TZ_OPTION,
     export_tz: str | None = EXPORT_TZ_OPTION,
     mapping: str | None = MAP_OPTION,
-    fmt: str = typer.Option(
-        "markdown", "--format", "-f", help="Output format: markdown, text, json or html."
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", show_default="markdown, or from the --output extension",
+        help="Output format: markdown, text, json or html.",
     ),
     output: Path | None = OUTPUT_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Summarise a week from the history store (ingesting any exports given first).
 
@@ -399,13 +464,24 @@ def weekly(
     """
     from posttime import sources as pages
     from posttime.errors import NoDataError
-    from posttime.history import HistoryStore
-    from posttime.render.weekly import IngestProgress, WeeklyFormat, print_ingest, render_weekly
+    from posttime.history import HistoryStore, ingest_sources
+    from posttime.render.console import be_quiet
+    from posttime.render.history import IngestProgress, print_ingest
     from posttime.weekly import build_weekly, parse_week
 
-    chosen = choose_format(fmt, WeeklyFormat)
-    timezone = pages.audience_zone(tz)
+    be_quiet(quiet)
+    chosen = choose_format(fmt, "weekly", output)
+    timezone = pages.audience_zone(tz, sample)
     label = parse_week(week) if week is not None else None
+    if sample:
+        if sources:
+            raise UsageError("give exports to ingest or --sample, not both")
+        data = pages.from_files(pages.sample_files())
+        report = build_weekly(data.posts, week=label, timezone=timezone,
+                              export_timezone=data.export_timezone, page=data.name,
+                              today=data.exported(timezone))
+        show(report, chosen, output)
+        return
     zone = pages.export_zone(export_tz)
     columns = _mapping(mapping)
     bad = False
@@ -413,8 +489,8 @@ def weekly(
         with HistoryStore(db, create=bool(sources)) as store:
             if sources:
                 with IngestProgress() as progress:
-                    ingested = store.ingest(sources, export_tz=zone, mapping=columns,
-                                            progress=progress)
+                    ingested = ingest_sources(store, sources, export_tz=zone,
+                                              mapping=columns, progress=progress)
                 print_ingest(ingested)
                 bad = bool(ingested.bad)
             data = pages.in_store(store, page)
@@ -422,10 +498,10 @@ def weekly(
                               export_timezone=data.export_timezone or zone, page=data.name)
     except NoDataError as exc:
         if bad:  # a bad input file outranks an empty week
-            typer.echo(f"Error: {exc}", err=True)
+            typer.echo(error_line(exc), err=True)
             raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
         raise
-    emit(render_weekly(report, chosen), output)
+    show(report, chosen, output)
     if bad:
         raise typer.Exit(int(ExitCode.BAD_INPUT))
 
@@ -463,11 +539,13 @@ def compare(
     until: str | None = UNTIL_OPTION,
     grain: str = GRAIN_OPTION,
     include_paid: bool = INCLUDE_PAID_OPTION,
-    fmt: str = typer.Option(
-        "table", "--format", "-f", help="Output format: table, json or markdown."
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", show_default="table, or from the --output extension",
+        help="Output format: table, json, markdown, html or svg.",
     ),
     output: Path | None = OUTPUT_OPTION,
     seed: int = SEED_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Compare two pages: do they do best at different times, and does one simply do better?
 
@@ -484,9 +562,10 @@ def compare(
     """
     from posttime import sources
     from posttime.compare import compare as run_compare
-    from posttime.render.compare import CompareFormat, print_comparison, render_comparison
+    from posttime.render.console import be_quiet, talk
 
-    chosen = choose_format(fmt, CompareFormat)
+    be_quiet(quiet)
+    chosen = choose_format(fmt, "compare", output)
     a, b = sources.pair(list(inputs or []), pages, sample=sample, db=db, export_tz=export_tz,
                         mapping=_mapping(mapping))
     for side in (a, b):
@@ -500,10 +579,9 @@ def compare(
     )
     names = (a.name, b.name) if a.name != b.name else (f"{a.name} (A)", f"{b.name} (B)")
     result = run_compare(a.posts, b.posts, options, names=names, dropped=(a.dropped, b.dropped))
-    if chosen is CompareFormat.table and output is None:
-        print_comparison(result)
-        return
-    emit(render_comparison(result, chosen), output)
+    for warning in result.warnings:
+        talk(f"Warning: {warning}")
+    show(result, chosen, output)
 
 
 @command()
@@ -528,8 +606,9 @@ def plan(
     export_tz: str | None = EXPORT_TZ_OPTION,
     mapping: str | None = MAP_OPTION,
     metric: str = METRIC_OPTION,
-    fmt: str = typer.Option(
-        "markdown", "--format", "-f", help="Output format: markdown, json, csv or ics."
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", show_default="markdown, or from the --output extension",
+        help="Output format: markdown, json, csv or ics.",
     ),
     output: Path | None = OUTPUT_OPTION,
     seed: int = typer.Option(
@@ -549,10 +628,9 @@ def plan(
     from posttime import sources
     from posttime.experiment import make_plan, next_monday
     from posttime.history import HistoryStore
-    from posttime.render.experiment import PlanFormat, render_plan
     from posttime.timezones import get_zone
 
-    chosen = choose_format(fmt, PlanFormat)
+    chosen = choose_format(fmt, "plan", output)
     if files or sample:
         data = sources.from_files(_inputs(files, sample), page, export_tz=export_tz,
                                   mapping=_mapping(mapping))
@@ -571,7 +649,7 @@ def plan(
         start=first.date() if first is not None else next_monday(today),
         arms=None if arms.strip().lower() == "auto" else arms, seed=seed, page=data.name,
     )
-    emit(render_plan(result, chosen), output)
+    show(result, chosen, output)
 
 
 PLAN_ARGUMENT = typer.Argument(
@@ -593,8 +671,9 @@ def evaluate(
     tolerance: int = typer.Option(
         60, "--tolerance", help="Minutes a post may be off its slot and still count for it."
     ),
-    fmt: str = typer.Option(
-        "table", "--format", "-f", help="Output format: table, json or markdown."
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", show_default="table, or from the --output extension",
+        help="Output format: table, json or markdown.",
     ),
     output: Path | None = OUTPUT_OPTION,
 ) -> None:
@@ -609,9 +688,8 @@ def evaluate(
     from posttime.experiment import evaluate as run_evaluate
     from posttime.experiment import load_plan
     from posttime.history import HistoryStore
-    from posttime.render.experiment import EvaluateFormat, print_evaluation, render_evaluation
 
-    chosen = choose_format(fmt, EvaluateFormat)
+    chosen = choose_format(fmt, "evaluate", output)
     experiment = load_plan(plan_file)
     if files:
         loaded = sources.load(files, export_tz=export_tz, mapping=_mapping(mapping))
@@ -623,10 +701,7 @@ def evaluate(
             data = sources.in_store(store, experiment.page_id)
     result = run_evaluate(experiment, data.posts, export_timezone=data.export_timezone,
                           tolerance=tolerance)
-    if chosen is EvaluateFormat.table and output is None:
-        print_evaluation(result)
-        return
-    emit(render_evaluation(result, chosen), output)
+    show(result, chosen, output)
 
 
 def run() -> None:

@@ -19,23 +19,9 @@ separately:
   Benjamini-Hochberg over the windows tested; and the windows good for both pages
   (shrunken lift above 1 on both, worse on neither).
 
-Departure from METHOD.md section 7: Q is the part of METHOD.md's Q that a daily cycle
-explains. The window differences d_c are fitted by weighted least squares (weights 1/v_c)
-on a constant and one 24-hour wave, cos and sin of each window's middle hour, and
-Q = sum (fitted_c - d_w)^2 / v_c: two degrees of freedom, for "A does relatively better
-at one time of day and B at the opposite one", instead of some 50-80 over all two-hour
-windows. s_A^2 and s_B^2 are each page's within-window variance pooled over the windows
-rather than each window's own. In simulation an evening-peaked page (up to 1.22x at 18-22)
-against a morning-peaked one (up to 1.22x at 7-11), 3,000 posts each, was found different
-in 85% of 1,000 pairs (93% of 300 with 4,000 posts, 68% of 300 with 2,000); Q over every
-window found it in about 35% of 100 pairs, and Q between the five parts of the day (4
-degrees of freedom) in 76% of 500. The permutations are the same (labels shuffled within
-each weekday x time window), so the test keeps its level: 5.2% of 500 same-timing pairs
-(null timing) and 4.8% of 500 (a smooth shared pattern) had p < 0.05, with pages of
-different size, level and posting habits. The cost: differences that are not a single
-daily wave, such as one page better on weekends or at lunch with the other better both
-morning and evening, are not part of the profile test; the per-window tests still show
-them.
+
+The profile test itself, and how its Q departs from METHOD.md, is in ``posttime.profile_test``;
+the headline sentences are in ``posttime.narrative``.
 
 Core code: it never prints and never reads the command line.
 """
@@ -47,7 +33,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from posttime import __version__, stats
+from posttime import narrative, stats
+from posttime._version import __version__
 from posttime.analysis import (
     FDR_LEVEL,
     MIN_WINDOW_POSTS,
@@ -55,36 +42,28 @@ from posttime.analysis import (
     AnalysisResult,
     analyze_prepared,
     group_stats,
-    json_value,
     prepare,
 )
+from posttime.enums import CompareVerdict, Grain, Verdict
 from posttime.errors import NoDataError, UsageError
-from posttime.loaders.common import UNNAMED_PAGE
+from posttime.jsonout import json_ready
 from posttime.outcome import check_metric
-from posttime.windows import EDGES, Grid, choose_grain, label
+from posttime.profile_test import (
+    MIN_PROFILE_TIMES,
+    MIN_PROFILE_WINDOWS,
+    N_PERMUTATIONS,
+    PROFILE_ALPHA,
+    daily_cycle,
+    pooled_weights,
+    profile_test,
+)
+from posttime.schema import UNNAMED_PAGE
+from posttime.windows import EDGES, Grid, choose_grain
 
-#: the profile test needs at least this many windows with enough posts on both pages, at
-#: this many different times of day (a daily cycle has a level, a size and a phase).
-MIN_PROFILE_WINDOWS = 3
-MIN_PROFILE_TIMES = 3
-#: the timing profiles are called different when the permutation p is below this.
-PROFILE_ALPHA = 0.05
-N_PERMUTATIONS = 2000
 #: confidence of the level interval.
 LEVEL_CONFIDENCE = 0.90
-#: how the level sentence names each metric.
-LEVEL_WORDS = {
-    "interactions": "more interactions per post", "clicks": "more clicks per post",
-    "reach": "more reach per post", "engagement-rate": "a higher engagement rate",
-    "views": "more views per post",
-}
 #: ranked windows of each page kept in the result.
 TOP = 5
-#: at most this many random keys (permutations x posts) are drawn at once.
-_BATCH_ELEMENTS = 1 << 22
-#: windows with at least this many posts (both pages) are permuted by random rotations of
-#: the labels along a random order (see profile_test); smaller ones by uniform relabelling.
-ROTATE_FROM = 40
 
 WINDOW_KEYS = ("weekday", "start", "end", "n_a", "n_b", "lift_a", "lift_b", "difference",
                "p", "q", "verdict")
@@ -136,6 +115,7 @@ class ComparisonResult:
     analyses: tuple[AnalysisResult, AnalysisResult] = field(repr=False)
     headline: str = ""
     top: int = TOP
+    warnings: list[str] = field(default_factory=list)  # e.g. periods that do not overlap
 
     @property
     def tested(self) -> pd.DataFrame:
@@ -157,202 +137,26 @@ class ComparisonResult:
             "timezone": self.options.timezone,
             "grain": self.grain,
             "profile_test": {
-                "statistic": json_value(profile.statistic),
-                "p": json_value(profile.p),
+                "statistic": json_ready(profile.statistic),
+                "p": json_ready(profile.p),
                 "windows_used": profile.windows_used,
                 "permutations": profile.permutations,
             },
-            "level": {"ratio": json_value(self.level.ratio), "low": json_value(self.level.low),
-                      "high": json_value(self.level.high)},
+            "level": {"ratio": json_ready(self.level.ratio), "low": json_ready(self.level.low),
+                      "high": json_ready(self.level.high)},
             "windows": _records(self.windows, WINDOW_KEYS),
             "top_a": _records(self.top_windows(0), TOP_KEYS),
             "top_b": _records(self.top_windows(1), TOP_KEYS),
             "good_for_both": _records(self.good_for_both, BOTH_KEYS),
             "headline": self.headline,
+            "warnings": list(self.warnings),
         }
 
 
 def _records(frame: pd.DataFrame, keys) -> list[dict]:
-    return [{key: json_value(row[key]) for key in keys} for row in frame.to_dict("records")]
+    return [{key: json_ready(row[key]) for key in keys} for row in frame.to_dict("records")]
 
 
-# --------------------------------------------------------------------------------------
-# The profile test
-# --------------------------------------------------------------------------------------
-
-
-def _rotated_sums(rng: np.random.Generator, pooled: np.ndarray, k_a: int,
-                  size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sums and sums of squares of page A's posts after ``size`` random relabellings drawn
-    from the rotations of the labels along one random order of the window's posts.
-
-    With the posts in a random order and the labels rotated by s places along it, page A's
-    sum is the circular cross-correlation of the label indicator with the posts, for every
-    s at once by FFT; each relabelling then costs one random integer.
-    """
-    n = len(pooled)
-    order = rng.permutation(n)
-    arranged = pooled[order]
-    labels = np.conj(np.fft.rfft((order < k_a).astype(float)))
-    sums = np.fft.irfft(labels * np.fft.rfft(arranged), n)
-    sums_sq = np.fft.irfft(labels * np.fft.rfft(arranged**2), n)
-    shift = rng.integers(0, n, size=size)
-    return sums[shift], sums_sq[shift]
-
-
-def _moments(s_a, ss_a, n_a, s_b, ss_b, n_b):
-    """Difference of means and both sample variances from sums and sums of squares."""
-    var_a = np.maximum((ss_a - s_a**2 / n_a) / (n_a - 1), 0.0)
-    var_b = np.maximum((ss_b - s_b**2 / n_b) / (n_b - 1), 0.0)
-    return s_a / n_a - s_b / n_b, var_a, var_b
-
-
-def _pooled_weights(var_a, var_b, n_a, n_b) -> np.ndarray:
-    """1 / v_c with v_c = s_A^2/n_A + s_B^2/n_B, each page's within-window variance pooled
-    over the windows (last axis; earlier axes are permutations)."""
-    s2_a = np.sum((n_a - 1) * var_a, axis=-1, keepdims=True) / np.sum(n_a - 1)
-    s2_b = np.sum((n_b - 1) * var_b, axis=-1, keepdims=True) / np.sum(n_b - 1)
-    return 1.0 / np.maximum(s2_a / n_a + s2_b / n_b, 1e-300)
-
-
-def daily_cycle(hours) -> np.ndarray:
-    """The design of the profile test: cos and sin of the time of day (hours, 0-24), one
-    row per window (its middle hour)."""
-    angle = 2 * np.pi * np.asarray(hours, dtype=float) / 24
-    return np.column_stack([np.cos(angle), np.sin(angle)])
-
-
-def _q_explained(d, var_a, var_b, n_a, n_b, design) -> np.ndarray:
-    """Q for window differences ``d`` (last axis: windows): the weighted sum of squares of d
-    about d_w that ``design`` explains.
-
-    v_c = s_A^2/n_A + s_B^2/n_B with each page's within-window variance pooled over the
-    windows, weights 1/v_c, d_w the weighted mean of d. With ``design`` None this is
-    METHOD.md's Q = sum (d_c - d_w)^2 / v_c over the windows; otherwise d is fitted by
-    weighted least squares on a constant and the design's columns, and
-    Q = sum (fitted_c - d_w)^2 / v_c.
-    """
-    w = _pooled_weights(var_a, var_b, n_a, n_b)
-    d_w = np.sum(w * d, axis=-1, keepdims=True) / np.sum(w, axis=-1, keepdims=True)
-    if design is None:
-        return np.sum(w * (d - d_w) ** 2, axis=-1)
-    z = np.column_stack([np.ones(len(design)), design])
-    gram = np.einsum("pw,wi,wj->pij", w, z, z)
-    coef = np.linalg.solve(gram, ((w * d) @ z)[..., None])[..., 0]
-    return np.sum(w * (coef @ z.T - d_w) ** 2, axis=-1)
-
-
-def profile_test(
-    groups: list[tuple[np.ndarray, np.ndarray]], design=None, *,
-    n_permutations: int = N_PERMUTATIONS, seed: int = stats.SEED,
-) -> tuple[float, float]:
-    """Q and its permutation p-value for windows given as (residuals A, residuals B) pairs.
-
-    The page labels are permuted within each window, all permutations at once in numpy
-    (one pass per window, none per permutation); p = (hits + 1) / (B + 1), where a hit is a
-    permuted Q at least as large as the observed one.
-
-    A window with fewer than ROTATE_FROM posts gets uniformly random relabellings. A larger
-    window gets its labels rotated by a random number of places along one random order of
-    its posts: the rotations form a group of permutations, and drawing from a group keeps a
-    random permutation test exact (Hemerik and Goeman, JRSS B 80, 2018), while all the
-    window's rotated sums come from one FFT instead of one random subset per permutation.
-    On simulated page pairs (200 with the same timing, 60 evening against morning) the two
-    ways gave p-values correlated 0.995-0.998 and the same rejection rates; rotations cut
-    the time of the test on two 5,000-post pages from about 0.2 s to about 0.01 s.
-
-    Parameters
-    ----------
-    groups : list of (array, array)
-        Per window the residuals of page A and of page B (each at least two posts).
-    design : array (windows x k), optional
-        Columns that the window differences are fitted on besides a constant; Q is then the
-        weighted sum of squares the fit explains (``compare`` passes ``daily_cycle`` of the
-        windows' middle hours). By default Q is taken over the windows themselves.
-    n_permutations : int
-        Number of permutations B.
-    seed : int
-        Seed of the permutations; the same seed gives the same p.
-
-    Returns
-    -------
-    (Q, p)
-
-    Notes
-    -----
-    Page A's residuals should be shifted by the observed offset d_w first (``compare`` does
-    this). Q does not change under a constant shift of one page, but the permutations do: if
-    page A sat a constant delta above page B, every permuted window would mix two groups
-    delta apart. Shifting by d_w removes the constant, so under the null of the same timing
-    profile the two pages' posts in a window are exchangeable up to their spread. Q uses
-    each page's own pooled variance, so one page's posts may vary more than the other's.
-    Checked by simulation: 40 windows of t(5) noise, page A twice as spread as page B and
-    0.5 below it in every window, gave p < 0.05 in 4.5% of 1,500 runs with the shift taken
-    out and 4.7% without it. Each page's trend already centres its residuals, so the shift
-    is small on real pages; it is taken out anyway so that no permuted window mixes two
-    offset groups.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(1)
-    >>> same = [(rng.normal(0, 1, 30), rng.normal(0, 1, 40)) for _ in range(6)]
-    >>> q, p = profile_test(same)
-    >>> bool(p > 0.05)
-    True
-    """
-    n_w = len(groups)
-    if n_w < 2:
-        raise ValueError("the profile test needs at least two windows")
-    if design is not None:
-        design = np.asarray(design, dtype=float)
-        design = design[:, None] if design.ndim == 1 else design
-        if design.shape[0] != n_w:
-            raise ValueError("the design needs one row per window")
-        if np.linalg.matrix_rank(np.column_stack([np.ones(n_w), design])) <= design.shape[1]:
-            raise ValueError("the design and a constant must be linearly independent "
-                             "over the windows")
-    if n_permutations < 1:
-        raise ValueError("n_permutations must be at least 1")
-    n_a = np.array([len(a) for a, _ in groups], dtype=float)
-    n_b = np.array([len(b) for _, b in groups], dtype=float)
-    if np.any(n_a < 2) or np.any(n_b < 2):
-        raise ValueError("each window needs at least two posts on each page")
-    # Row 0 holds the observed labels, rows 1.. the permutations.
-    s_a = np.empty((n_permutations + 1, n_w))
-    ss_a = np.empty_like(s_a)
-    total = np.empty(n_w)
-    total_sq = np.empty(n_w)
-    rng = np.random.default_rng(seed)
-    for j, (a, b) in enumerate(groups):
-        pooled = np.concatenate([np.asarray(a, dtype=float), np.asarray(b, dtype=float)])
-        squares = pooled**2
-        total[j], total_sq[j] = pooled.sum(), squares.sum()
-        k_a, k_b = len(a), len(b)
-        s_a[0, j], ss_a[0, j] = pooled[:k_a].sum(), squares[:k_a].sum()
-        if len(pooled) >= ROTATE_FROM:
-            s_a[1:, j], ss_a[1:, j] = _rotated_sums(rng, pooled, k_a, n_permutations)
-            continue
-        batch = max(1, min(n_permutations, _BATCH_ELEMENTS // len(pooled)))
-        for start in range(0, n_permutations, batch):
-            size = min(batch, n_permutations - start)
-            # Draw the members of the smaller group; the other group is the rest.
-            members = stats.draw_members(rng, size, min(k_a, k_b), len(pooled))
-            small, small_sq = pooled[members].sum(axis=1), squares[members].sum(axis=1)
-            rows = slice(1 + start, 1 + start + size)
-            if k_a <= k_b:
-                s_a[rows, j], ss_a[rows, j] = small, small_sq
-            else:
-                s_a[rows, j], ss_a[rows, j] = total[j] - small, total_sq[j] - small_sq
-    d, var_a, var_b = _moments(s_a, ss_a, n_a, total - s_a, total_sq - ss_a, n_b)
-    q = _q_explained(d, var_a, var_b, n_a, n_b, design)
-    # Ties from rounding count as hits, as in scipy's permutation tests.
-    hits = int(np.count_nonzero(q[1:] >= q[0] * (1 - 1e-9)))
-    return float(q[0]), (hits + 1) / (n_permutations + 1)
-
-
-# --------------------------------------------------------------------------------------
-# compare
-# --------------------------------------------------------------------------------------
 
 
 def _same_page(posts_a: pd.DataFrame, posts_b: pd.DataFrame) -> str | None:
@@ -397,7 +201,7 @@ def _weights(sa: pd.DataFrame, sb: pd.DataFrame) -> tuple[np.ndarray, np.ndarray
     """Window differences d_c and their weights 1 / v_c, with each page's within-window
     variance pooled over the windows (as in the profile test)."""
     n_a, n_b = sa["n"].to_numpy(dtype=float), sb["n"].to_numpy(dtype=float)
-    w = _pooled_weights(sa["var"].to_numpy(), sb["var"].to_numpy(), n_a, n_b)
+    w = pooled_weights(sa["var"].to_numpy(), sb["var"].to_numpy(), n_a, n_b)
     return sa["mean"].to_numpy() - sb["mean"].to_numpy(), w
 
 
@@ -407,7 +211,7 @@ def _by_part(sa: pd.DataFrame, sb: pd.DataFrame, parts: np.ndarray) -> pd.DataFr
     offset = np.sum(w * d) / np.sum(w)
     present, index = np.unique(parts, return_inverse=True)
     weight = np.bincount(index, weights=w)
-    edges = np.asarray(EDGES["daypart"])
+    edges = np.asarray(EDGES[Grain.DAYPART])
     return pd.DataFrame({
         "start": edges[present], "end": edges[present + 1],
         "windows": np.bincount(index),
@@ -419,7 +223,8 @@ def _by_part(sa: pd.DataFrame, sb: pd.DataFrame, parts: np.ndarray) -> pd.DataFr
 
 def daypart_of(start) -> np.ndarray:
     """The daypart (0 = 00-06 .. 4 = 18-24) of windows starting at hour ``start``."""
-    return np.searchsorted(np.asarray(EDGES["daypart"]), np.asarray(start), side="right") - 1
+    return np.searchsorted(np.asarray(EDGES[Grain.DAYPART]), np.asarray(start),
+                           side="right") - 1
 
 
 def _level(y_a: np.ndarray, y_b: np.ndarray) -> Level:
@@ -436,10 +241,10 @@ def _level(y_a: np.ndarray, y_b: np.ndarray) -> Level:
 def common_grain(grain: str, n_a: int, n_b: int) -> str:
     """The grain both pages use: an explicit grain as given; under ``auto`` two-hour windows
     only if both pages have enough posts for them, else dayparts."""
-    if grain != "auto":
+    if grain != Grain.AUTO:
         return choose_grain(grain, 0)
-    grains = {choose_grain("auto", n_a), choose_grain("auto", n_b)}
-    return "daypart" if "daypart" in grains else "2h"
+    grains = {choose_grain(Grain.AUTO, n_a), choose_grain(Grain.AUTO, n_b)}
+    return Grain.DAYPART if Grain.DAYPART in grains else Grain.TWO_HOURS
 
 
 def compare_windows(
@@ -484,9 +289,10 @@ def compare_windows(
         table.loc[idx, "p"] = welch["p"].to_numpy()
         table.loc[idx, "q"] = stats.bh(welch["p"].to_numpy())
     verdict = np.where(table["q"] < FDR_LEVEL,
-                       np.where(table["difference"] > 1, "a-better", "b-better"),
-                       "no-difference")
-    table["verdict"] = np.where(tested, verdict, "insufficient-data")
+                       np.where(table["difference"] > 1, CompareVerdict.A_BETTER,
+                                CompareVerdict.B_BETTER),
+                       CompareVerdict.NO_DIFFERENCE)
+    table["verdict"] = np.where(tested, verdict, CompareVerdict.INSUFFICIENT_DATA)
 
     starts = table["start"].to_numpy()[idx]
     middles = (starts + table["end"].to_numpy()[idx]) / 2
@@ -569,9 +375,27 @@ def compare(
     result = ComparisonResult(
         options=options, names=names, grain=grain, profile=profile, level=level,
         windows=table, good_for_both=both, analyses=(analysis_a, analysis_b), top=top,
+        warnings=_period_warnings(used_a, used_b, names, options.timezone),
     )
-    result.headline = _headline(result)
+    result.headline = narrative.compare_headline(result)
     return result
+
+
+def _period_warnings(used_a: pd.DataFrame, used_b: pd.DataFrame, names: tuple[str, str],
+                     timezone: str) -> list[str]:
+    """A sentence when the pages' posts come from periods that do not overlap: then the
+    level and the profiles compare different times, not only different pages."""
+    spans = [(u["published"].min(), u["published"].max()) for u in (used_a, used_b)]
+    (first_a, last_a), (first_b, last_b) = spans
+    if first_a <= last_b and first_b <= last_a:
+        return []
+
+    def span(first, last) -> str:
+        return f"{first.tz_convert(timezone):%Y-%m-%d} to {last.tz_convert(timezone):%Y-%m-%d}"
+
+    return [f"the pages' periods do not overlap ({names[0]}: {span(first_a, last_a)}; "
+            f"{names[1]}: {span(first_b, last_b)}): the differences may come from the years "
+            "(follower counts, Facebook's ranking), not from the pages."]
 
 
 def _by_window(result: AnalysisResult, column: str) -> np.ndarray:
@@ -592,8 +416,8 @@ def _good_for_both(table: pd.DataFrame, a: AnalysisResult, b: AnalysisResult) ->
     worse, best first by the smaller of the two shrunken lifts."""
     lift_a, lift_b = _by_window(a, "shrunk_lift"), _by_window(b, "shrunk_lift")
     with np.errstate(invalid="ignore"):
-        ok = ((lift_a > 1) & (lift_b > 1) & (_by_window(a, "verdict") != "worse")
-              & (_by_window(b, "verdict") != "worse"))
+        ok = ((lift_a > 1) & (lift_b > 1) & (_by_window(a, "verdict") != Verdict.WORSE)
+              & (_by_window(b, "verdict") != Verdict.WORSE))
     worst = np.minimum(lift_a, lift_b)
     chosen = np.flatnonzero(ok)
     chosen = chosen[np.lexsort((chosen, -worst[chosen]))]
@@ -603,72 +427,3 @@ def _good_for_both(table: pd.DataFrame, a: AnalysisResult, b: AnalysisResult) ->
         "n_a": _by_window(a, "n")[chosen], "n_b": _by_window(b, "n")[chosen],
         "shrunk_lift_a": lift_a[chosen], "shrunk_lift_b": lift_b[chosen],
     })
-
-
-def _hours(part) -> str:
-    return f"{int(part.start):02d}-{int(part.end):02d}"
-
-
-def _fmt_p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def _headline(result: ComparisonResult) -> str:
-    a, b = result.names
-    profile = result.profile
-    n_a, n_b = (r.posts_used for r in result.analyses)
-    if profile.statistic is None:
-        text = (
-            f"Too few windows have {MIN_WINDOW_POSTS} posts on both pages "
-            f"({profile.windows_used} of {len(result.windows)}; at least "
-            f"{MIN_PROFILE_WINDOWS} at {MIN_PROFILE_TIMES} times of day are needed) to tell "
-            f"whether {a} and {b} do best at different times ({n_a} and {n_b} posts used); "
-            "keep posting and compare again."
-        )
-    else:
-        evidence = (
-            f"Q = {profile.statistic:.1f} for a daily cycle fitted to {profile.windows_used} "
-            f"windows at {profile.times} times of day with {MIN_WINDOW_POSTS} posts on both "
-            f"pages; permutation {_fmt_p(profile.p)}"
-        )
-        if profile.differs:
-            text = f"{a} and {b} do best at different times of day ({evidence})."
-            parts = profile.by_part
-            best_a = parts.loc[parts["difference"].idxmax()]
-            best_b = parts.loc[parts["difference"].idxmin()]
-            if best_a.difference > 1 > best_b.difference:
-                text += (
-                    f" Relative to the pages' overall gap, {a} does best against {b} at "
-                    f"{_hours(best_a)} ({best_a.difference:.2f}x) and {b} against {a} at "
-                    f"{_hours(best_b)} ({1 / best_b.difference:.2f}x)."
-                )
-            tested = result.tested
-            for verdict, name in (("a-better", a), ("b-better", b)):
-                hits = tested[tested["verdict"] == verdict]
-                if len(hits):
-                    names = ", ".join(label(w.weekday, w.start, w.end)
-                                      for w in hits.itertuples())
-                    text += f" Relatively better for {name}: {names}."
-        else:
-            text = (
-                f"No sign that {a} and {b} do best at different times of day ({evidence}); "
-                "that does not prove their best times are the same."
-            )
-    level = result.level
-    more = LEVEL_WORDS[result.options.metric]
-    if not np.isfinite(level.ratio):
-        pass
-    elif level.low > 1 or level.high < 1:
-        high, low = (a, b) if level.low > 1 else (b, a)
-        ratio, lo, hi = ((level.ratio, level.low, level.high) if level.low > 1
-                         else (1 / level.ratio, 1 / level.high, 1 / level.low))
-        text += (f" Separately, {high} gets {more} overall: {ratio:.2f}x {low} (90% interval "
-                 f"{lo:.2f}-{hi:.2f}); that is a difference in level, not in timing.")
-    else:
-        text += (f" Neither page clearly gets {more} overall ({a} / {b} = "
-                 f"{level.ratio:.2f}x, 90% interval {level.low:.2f}-{level.high:.2f}).")
-    if len(result.good_for_both):
-        names = ", ".join(label(w.weekday, w.start, w.end)
-                          for w in result.good_for_both.head(3).itertuples())
-        text += f" Good for both: {names}."
-    return text

@@ -30,6 +30,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from posttime.errors import NoDataError, UsageError
+from posttime.jsonout import number
 from posttime.stats import holm
 from posttime.windows import BASELINE_HOURS, WEEKDAYS
 
@@ -279,14 +280,12 @@ class Plan:
         return hashlib.sha256(body.encode()).hexdigest()[:12]
 
     def to_dict(self) -> dict:
-        from posttime.analysis import json_value
-
         return {
             "plan_id": self.plan_id, "page": self.page, "page_id": self.page_id,
             "timezone": self.timezone, "metric": self.metric, "start": self.start.isoformat(),
             "weeks": self.weeks, "posts_per_week": self.posts_per_week, "seed": self.seed,
             "arms": [a.to_dict() for a in self.arms], "slots": self.slot_records(),
-            "detectable_lift": json_value(self.detectable_lift),
+            "detectable_lift": number(self.detectable_lift),
             "weeks_for_1_25": self.weeks_for_1_25, "notes": list(self.notes),
         }
 
@@ -562,16 +561,13 @@ class Evaluation:
         return self.adherence["pending"] > 0
 
     def to_dict(self) -> dict:
-        from posttime.analysis import json_value
-
         return {
             "plan_id": self.plan.plan_id, "page": self.plan.page,
             "adherence": dict(self.adherence), "interim": self.interim,
             "tolerance_minutes": self.tolerance, "resamples": self.resamples,
-            "arms": [{"window": a.window, "role": a.role, "n": a.n, "lift": json_value(a.lift),
-                      "low": json_value(a.low), "high": json_value(a.high),
-                      "p": json_value(a.p), "p_holm": json_value(a.p_holm),
-                      "verdict": a.verdict} for a in self.arms],
+            "arms": [{"window": a.window, "role": a.role, "n": a.n, "lift": number(a.lift),
+                      "low": number(a.low), "high": number(a.high), "p": number(a.p),
+                      "p_holm": number(a.p_holm), "verdict": a.verdict} for a in self.arms],
             "headline": self.headline, "note": CAUSAL_NOTE,
         }
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+#: The page of posts whose export names no page.
+UNNAMED_PAGE = "unnamed page"
+
 POST_TYPES = ("photo", "video", "reel", "link", "text", "other")
 
 #: Export values of the post type -> schema type (case-insensitive); anything else is "other".

@@ -9,13 +9,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from posttime.errors import UsageError
 from posttime.loaders import LoadResult, csv_files_in, load_exports, select_page
-from posttime.loaders.common import UNNAMED_PAGE
+from posttime.schema import UNNAMED_PAGE
 from posttime.timezones import DEFAULT_EXPORT_TZ, system_zone_name, zone_name
 
 
@@ -35,6 +37,12 @@ class PageData:
 
         check_metric_present(self.posts, metric, where)
 
+    def exported(self, timezone: str):
+        """The day of the newest export, in ``timezone`` (a ``datetime.date``); None when
+        no post says."""
+        newest = self.posts["as_of"].max()
+        return None if pd.isna(newest) else newest.tz_convert(timezone).date()
+
     @property
     def export_timezone(self) -> str:
         """The export zones, as one string for reports."""
@@ -49,6 +57,19 @@ def audience_zone(tz: str | None, sample: bool = False) -> str:
 
         tz = AUDIENCE_TZ
     return zone_name(tz or system_zone_name(), option="--tz")
+
+
+def default_zone_note(tz: str | None, sample: bool = False) -> str | None:
+    """A note when no audience zone was given and this machine's zone, UTC, is used: on a
+    server that is rarely the audience's."""
+    if tz is not None or sample:
+        return None
+    name = zone_name(system_zone_name())
+    zone = ZoneInfo(name)
+    if any(zone.utcoffset(datetime(2025, month, 1)) for month in (1, 7)):
+        return None
+    return (f"Times are counted in {name}, this machine's zone; pass --tz with your "
+            "audience's zone (or set POSTTIME_TZ), e.g. --tz Europe/Berlin.")
 
 
 def export_zone(export_tz: str | None) -> str:
@@ -148,9 +169,9 @@ def from_store(name: str, db: str | os.PathLike | None = None, *,
 
 def names_a_page(given: str | os.PathLike) -> bool:
     """An input that is no file or folder and does not look like a CSV path names a page
-    of the history store."""
+    of the history store (which may hold a slash: "AC/DC Fans")."""
     path = Path(given)
-    return not path.exists() and path.suffix.lower() != ".csv" and len(path.parts) == 1
+    return not path.exists() and path.suffix.lower() != ".csv"
 
 
 def side(given: str | os.PathLike, *, db: str | os.PathLike | None = None,

@@ -203,6 +203,16 @@ class Shrinkage:
     tau2: float
     mu: float
 
+    def extend(self, means, counts, within_var: float) -> np.ndarray:
+        """Shrink other windows' means (untested ones, say) the same way: towards ``mu``
+        with this between-window variance ``tau2``; a window without posts gets ``mu``."""
+        n = np.asarray(counts, dtype=float)
+        m = np.asarray(means, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            weight = np.where(n > 0, self.tau2 / (self.tau2 + within_var / np.maximum(n, 1)),
+                              0.0)
+        return np.where(n > 0, self.mu + weight * (np.nan_to_num(m) - self.mu), self.mu)
+
 
 def shrink(means, counts, within_var: float) -> Shrinkage:
     """Shrink window means towards their precision-weighted centre (METHOD.md §5).

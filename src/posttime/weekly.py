@@ -50,25 +50,37 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from posttime import stats
-from posttime.analysis import RECENT_DAYS, TARGET_LIFT, AnalysisOptions, AnalysisResult, analyze
+from posttime import narrative, stats
+from posttime.analysis import (
+    TARGET_LIFT,
+    AnalysisOptions,
+    AnalysisResult,
+    analyze,
+    too_recent,
+    window_effects,
+)
+from posttime.enums import Grain, Verdict
 from posttime.errors import NoDataError, UsageError
+from posttime.jsonout import number
+from posttime.outcome import log_outcome
 from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone
-from posttime.windows import WEEKDAYS, Grid, label
+from posttime.windows import BASELINE_HOURS, WEEKDAYS, Grid, in_baseline, label
 
 #: weeks the report compares the week with.
 PREVIOUS_WEEKS = 4
+#: columns of ``WeeklyReport.posts``, in order.
+POST_COLUMNS = ("post_id", "published", "weekday", "hour", "type", "interactions", "expected",
+                "vs_expected", "provisional")
 #: with no ``better`` window, the recommended windows are this many top-ranked ones.
 TOP_WINDOWS = 3
+#: the suggestion's time frame uses the page's posting rate over this many recent weeks.
+RATE_WEEKS = 12
 
 BASIS_TEXT = {
     "better": "windows that reliably beat weekdays 10-14",
     "top-3": "no window reliably beats weekdays 10-14, so the three top-ranked windows",
     "none": "no window has enough posts to be tested yet",
 }
-
-POST_COLUMNS = ("post_id", "published", "weekday", "hour", "type", "interactions", "expected",
-                "vs_expected", "provisional")
 
 #: the years a --week may name (dates past 2261 do not fit pandas' time stamps).
 FIRST_YEAR, LAST_YEAR = 1970, 2261
@@ -131,8 +143,8 @@ class WindowNote:
 
     def to_dict(self) -> dict:
         return {"weekday": self.weekday, "start": self.start, "end": self.end,
-                "label": self.label, "n": self.n, "shrunk_lift": _num(self.shrunk_lift),
-                "lift": _num(self.lift), "verdict": self.verdict, "rank": self.rank}
+                "label": self.label, "n": self.n, "shrunk_lift": number(self.shrunk_lift),
+                "lift": number(self.lift), "verdict": self.verdict, "rank": self.rank}
 
 
 @dataclass
@@ -154,11 +166,11 @@ class PeriodSummary:
         return self.posts / self.weeks if self.weeks > 0 else None
 
     def to_dict(self) -> dict:
-        return {"posts": self.posts, "weeks": _num(self.weeks),
-                "posts_per_week": _num(self.posts_per_week),
-                "median_interactions": _num(self.median_interactions),
+        return {"posts": self.posts, "weeks": number(self.weeks),
+                "posts_per_week": number(self.posts_per_week),
+                "median_interactions": number(self.median_interactions),
                 "in_recommended": self.in_recommended,
-                "share_in_recommended": _num(self.share_in_recommended)}
+                "share_in_recommended": number(self.share_in_recommended)}
 
 
 @dataclass
@@ -173,17 +185,7 @@ class Changes:
 
     @property
     def text(self) -> str:
-        if not self.available:
-            return ("No earlier analysis to compare with: no usable posts before this "
-                    "week.")
-        parts = []
-        if self.gained:
-            parts.append("new: " + ", ".join(w.label for w in self.gained))
-        if self.lost:
-            parts.append("no longer recommended: " + ", ".join(w.label for w in self.lost))
-        if not parts:
-            return "The recommended windows are the same as before the week."
-        return "Since last week, " + "; ".join(parts) + "."
+        return narrative.changes_text(self)
 
     def to_dict(self) -> dict:
         return {"available": self.available, "previous_posts_used": self.previous_posts_used,
@@ -201,25 +203,29 @@ class Suggestion:
     #: more baseline posts (weekdays 10-14) needed too, when the baseline is too small for
     #: any window to show a 1.25x lift; None when the baseline is large enough.
     more_baseline_posts_needed: int | None = None
+    #: the page's posts a week over its last RATE_WEEKS weeks of history.
+    posts_per_week: float = 0.0
+
+    @property
+    def posts_per_week_there(self) -> float:
+        """Posts a week the window can take: a window is one weekday's block of hours, so
+        at most one post a week, or fewer when the page posts less than that."""
+        return min(1.0, self.posts_per_week)
+
+    @property
+    def weeks(self) -> int | None:
+        """Weeks to the posts needed, at ``posts_per_week_there``."""
+        rate = self.posts_per_week_there
+        return int(np.ceil(self.more_posts_needed / rate)) if rate > 0 else None
 
     @property
     def text(self) -> str:
-        w = self.window
-        lift = f"{w.shrunk_lift:.2f}x" if w.shrunk_lift is not None else "unknown"
-        state = ("too few posts to test" if w.verdict == "insufficient-data"
-                 else "no clear difference yet")
-        text = (
-            f"Try more posts in {w.label}: {w.n} posts so far ({state}, shrunken lift "
-            f"{lift}); about {self.more_posts_needed} more"
-        )
-        if self.more_baseline_posts_needed:
-            text += f" there and {self.more_baseline_posts_needed} more in weekdays 10-14"
-        return text + f" would show whether it beats weekdays 10-14 by {TARGET_LIFT:.2f}x."
+        return narrative.suggestion_text(self)
 
     def to_dict(self) -> dict:
         return {**self.window.to_dict(), "more_posts_needed": self.more_posts_needed,
                 "more_baseline_posts_needed": self.more_baseline_posts_needed,
-                "text": self.text}
+                "weeks": self.weeks, "text": self.text}
 
 
 @dataclass
@@ -255,8 +261,8 @@ class WeeklyReport:
         posts = [
             {"post_id": r.post_id, "published": r.published.isoformat(),
              "weekday": r.weekday, "hour": int(r.hour), "type": r.type,
-             "interactions": _num(r.interactions), "expected": _num(r.expected, 4),
-             "vs_expected": _num(r.vs_expected, 4), "provisional": bool(r.provisional)}
+             "interactions": number(r.interactions), "expected": number(r.expected),
+             "vs_expected": number(r.vs_expected), "provisional": bool(r.provisional)}
             for r in self.posts.itertuples(index=False)
         ]
         a = self.analysis
@@ -282,19 +288,6 @@ class WeeklyReport:
         }
 
 
-def _num(value, digits: int = 6):
-    """JSON-ready number: integral floats as int, others to ``digits`` significant digits,
-    NaN and None as None."""
-    if value is None or value is pd.NA:
-        return None
-    value = float(value)
-    if not np.isfinite(value):
-        return None
-    if value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    return float(f"{value:.{digits}g}")
-
-
 # -- building it ------------------------------------------------------------------------
 
 
@@ -313,39 +306,13 @@ def recommended(result: AnalysisResult | None) -> tuple[str, pd.DataFrame]:
     if result is None:
         return "none", pd.DataFrame()
     windows = result.windows
-    better = windows[windows["verdict"] == "better"]
+    better = windows[windows["verdict"] == Verdict.BETTER]
     if len(better):
         return "better", better
     tested = windows[windows["tested"]].sort_values("rank").head(TOP_WINDOWS)
     if len(tested):
         return "top-3", tested
     return "none", windows.iloc[:0]
-
-
-def window_effects(result: AnalysisResult) -> tuple[np.ndarray, np.ndarray]:
-    """Shrunken mean residual of every window of the grid (index = window id), extended to
-    the untested windows, and their shrunken lifts against the baseline."""
-    table = result.windows.sort_values("window")
-    n = table["n"].to_numpy(dtype=float)
-    mean = table["mean"].to_numpy(dtype=float)
-    tested = table["tested"].to_numpy(dtype=bool)
-    residuals = result.posts["residual"].to_numpy()
-    within = result.residual_sd**2 if np.isfinite(result.residual_sd) else np.nan
-    mu, tau2 = (float(residuals.mean()) if len(residuals) else 0.0), 0.0
-    if tested.sum() >= 2 and within > 0:
-        shrunk = stats.shrink(mean[tested], n[tested], within)
-        mu, tau2 = shrunk.mu, shrunk.tau2
-    theta = np.full(len(table), mu)
-    has = n > 0
-    if within > 0:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            weight = np.where(has, tau2 / (tau2 + within / np.maximum(n, 1)), 0.0)
-        theta = np.where(has, mu + weight * (np.nan_to_num(mean) - mu), mu)
-    fitted = table["theta"].to_numpy(dtype=float) if "theta" in table else np.full(len(n), np.nan)
-    theta = np.where(tested & np.isfinite(fitted), fitted, theta)
-    lift = np.exp(theta - result.baseline_mean) if np.isfinite(result.baseline_mean) else \
-        np.full(len(theta), np.nan)
-    return theta, lift
 
 
 def _expected_log(posts: pd.DataFrame, local: pd.Series, result: AnalysisResult) -> np.ndarray:
@@ -385,7 +352,8 @@ def _period(name: str, posts: pd.DataFrame, windows: np.ndarray, chosen: set[int
 
 def _suggestion(result: AnalysisResult | None) -> Suggestion | None:
     """The window with the highest shrunken lift among the inconclusive and untested ones
-    that more posts could settle (METHOD.md section 6); ties go to the busier window.
+    that more posts could settle (METHOD.md section 6); ties go to the busier window. A
+    window inside the baseline is never suggested: it cannot beat itself.
 
     ``more_posts_needed`` comes from the analysis. Where the baseline itself is too small
     for any window to show a 1.25x lift (the analysis then gives no number), the window and
@@ -405,8 +373,10 @@ def _suggestion(result: AnalysisResult | None) -> Suggestion | None:
         needed = np.maximum(0, size - table["n"].to_numpy(dtype=float))
         baseline_more[:] = max(0, size - result.baseline_n)
     table = table.assign(needed=needed, baseline_more=baseline_more)
+    inside_baseline = (in_baseline(table["weekday_index"], table["start"])
+                       & (table["end"] <= BASELINE_HOURS[1]))
     candidates = table[
-        table["verdict"].isin(["insufficient-data", "no-difference"])
+        table["verdict"].isin([Verdict.INSUFFICIENT_DATA, Verdict.NO_DIFFERENCE]) & ~inside_baseline
         & (table["n"] > 0) & (table["needed"] > 0) & table["lift_est"].notna()
     ]
     if candidates.empty:
@@ -415,9 +385,13 @@ def _suggestion(result: AnalysisResult | None) -> Suggestion | None:
                                   ascending=[False, False, True]).iloc[0]
     note = _note(best.to_dict() | {"shrunk_lift": best["lift_est"]})
     more_base = best["baseline_more"]
+    published = result.posts["published"]
+    recent = published >= published.max() - pd.Timedelta(weeks=RATE_WEEKS)
+    span = min(RATE_WEEKS, max(1.0, (published.max() - published.min()) / pd.Timedelta(weeks=1)))
     return Suggestion(window=note, more_posts_needed=int(np.ceil(best["needed"])),
                       more_baseline_posts_needed=None if np.isnan(more_base)
-                      else int(np.ceil(more_base)))
+                      else int(np.ceil(more_base)),
+                      posts_per_week=float(recent.sum()) / span)
 
 
 def _changes(current: AnalysisResult | None, previous: AnalysisResult | None,
@@ -437,26 +411,6 @@ def _changes(current: AnalysisResult | None, previous: AnalysisResult | None,
         available=True, previous_posts_used=previous.posts_used, previous_basis=before_basis,
         gained=notes(chosen, now_keys - before_keys), lost=notes(before, before_keys - now_keys),
     )
-
-
-def _headline(week: str, period: PeriodSummary, before: PeriodSummary, better: int,
-              judged: int, provisional: int, changes: Changes) -> str:
-    n = period.posts
-    text = f"{n} post{'s' if n != 1 else ''} in {week}"
-    if period.median_interactions is not None:
-        text += f", median {period.median_interactions:,.0f} interactions"
-        if before.median_interactions is not None and before.posts:
-            text += f" (previous {PREVIOUS_WEEKS} weeks: {before.median_interactions:,.0f})"
-    text += "."
-    if judged:
-        text += f" {better} of {judged} did better than expected for their time and type."
-    if provisional:
-        verb = "is" if provisional == 1 else "are"
-        text += (f" {provisional} {verb} provisional: younger than {RECENT_DAYS} days when "
-                 "exported, still collecting interactions.")
-    if changes.available and (changes.gained or changes.lost):
-        text += " " + changes.text
-    return text
 
 
 def build_weekly(
@@ -511,13 +465,6 @@ def build_weekly(
     local = posts["published"].dt.tz_convert(zone)
     naive = local.dt.tz_localize(None)
     in_week = ((naive >= start) & (naive < end)).to_numpy()
-    if not in_week.any():
-        first, last = naive.min(), naive.max()
-        raise NoDataError(
-            f"no posts of {page} in {week} ({monday:%a %d %b} - "
-            f"{monday + timedelta(days=6):%a %d %b %Y}, {timezone}); the history holds "
-            f"{len(posts)} posts from {first:%Y-%m-%d} to {last:%Y-%m-%d}"
-        )
 
     options = AnalysisOptions(timezone=timezone, export_timezone=export_timezone, seed=seed)
     try:
@@ -537,14 +484,14 @@ def build_weekly(
     # the week's posts
     week_posts = posts[in_week]
     week_local = local[in_week]
-    y = np.log1p(week_posts["interactions"].clip(lower=0).to_numpy(dtype=float))
+    y = log_outcome(week_posts, "interactions").to_numpy(dtype=float)
     if current is not None:
         expected_log = _expected_log(week_posts, week_local, current)
     else:
         expected_log = np.full(len(week_posts), np.nan)
     page_as_of = posts["as_of"].max()
     as_of = week_posts["as_of"].fillna(page_as_of)
-    provisional = (week_posts["published"] > as_of - pd.Timedelta(days=RECENT_DAYS)).fillna(False)
+    provisional = too_recent(week_posts["published"], as_of)
     table = pd.DataFrame({
         "post_id": week_posts["post_id"].astype(str).to_numpy(),
         "published": week_local.reset_index(drop=True),
@@ -558,7 +505,7 @@ def build_weekly(
     })
 
     # the week against earlier weeks
-    grid = Grid(current.grain) if current is not None else Grid("daypart")
+    grid = Grid(current.grain) if current is not None else Grid(Grain.DAYPART)
     windows = grid.assign(local.dt.day_of_week.to_numpy(), local.dt.hour.to_numpy())
     chosen_ids = set(grid.assign(
         chosen["weekday_index"].to_numpy(dtype=int), chosen["start"].to_numpy(dtype=int)
@@ -574,8 +521,9 @@ def build_weekly(
     changes = _changes(current, previous, chosen)
     judged = np.isfinite(table["vs_expected"].to_numpy())
     better = int((table["vs_expected"].to_numpy()[judged] > 1).sum())
-    headline = _headline(week, comparison["this_week"], comparison["previous_4_weeks"],
-                         better, int(judged.sum()), int(table["provisional"].sum()), changes)
+    headline = narrative.weekly_headline(
+        week, comparison["this_week"], comparison["previous_4_weeks"], better,
+        int(judged.sum()), int(table["provisional"].sum()), changes)
     return WeeklyReport(
         week=week, start=monday, end=monday + timedelta(days=6), timezone=timezone,
         export_timezone=export_timezone, page=page, page_id=str(posts["page_id"].iloc[0]),

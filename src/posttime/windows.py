@@ -10,17 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from posttime.enums import Grain
 from posttime.errors import UsageError
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-GRAINS = ("auto", "2h", "daypart")
+GRAINS = tuple(g.value for g in Grain)
 #: block edges in hours for each grain.
-EDGES = {"2h": tuple(range(0, 25, 2)), "daypart": (0, 6, 10, 14, 18, 24)}
+EDGES = {Grain.TWO_HOURS: tuple(range(0, 25, 2)), Grain.DAYPART: (0, 6, 10, 14, 18, 24)}
 #: pages with at least this many usable posts get two-hour windows under ``auto``.
 FINE_GRAIN_MIN_POSTS = 800
-BASELINE_DAYS = range(0, 5)
+#: the baseline's weekdays (0 = Monday) and hours, each as [first, end).
+BASELINE_DAYS = (0, 5)
 BASELINE_HOURS = (10, 14)
 BASELINE_LABEL = "Mon-Fri 10:00-14:00"
 
@@ -29,9 +32,9 @@ def choose_grain(grain: str, n_posts: int) -> str:
     """Resolve ``auto`` by page size; raise a ``UsageError`` for an unknown grain."""
     if grain not in GRAINS:
         raise UsageError(f"unknown grain {grain!r}; choose one of: {', '.join(GRAINS)}")
-    if grain == "auto":
-        return "2h" if n_posts >= FINE_GRAIN_MIN_POSTS else "daypart"
-    return grain
+    if grain == Grain.AUTO:
+        return Grain.TWO_HOURS if n_posts >= FINE_GRAIN_MIN_POSTS else Grain.DAYPART
+    return Grain(grain)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Grid:
         start = self.edges[block]
         end = self.edges[block + 1]
         low, high = BASELINE_HOURS
+        weekday = (day >= BASELINE_DAYS[0]) & (day < BASELINE_DAYS[1])
         return pd.DataFrame(
             {
                 "window": np.arange(self.size),
@@ -67,21 +71,22 @@ class Grid:
                 "weekday_index": day,
                 "start": start,
                 "end": end,
-                "in_baseline": (day < 5) & (start >= low) & (end <= high),
+                "in_baseline": weekday & (start >= low) & (end <= high),
             }
         )
 
-    def assign(self, weekday: np.ndarray, hour: np.ndarray) -> np.ndarray:
+    def assign(self, weekday: npt.ArrayLike, hour: npt.ArrayLike) -> np.ndarray:
         """Window id of each post from its local weekday (0 = Monday) and hour."""
         block = np.searchsorted(self.edges, np.asarray(hour), side="right") - 1
         return np.asarray(weekday) * self.blocks + block
 
 
-def in_baseline(weekday: np.ndarray, hour: np.ndarray) -> np.ndarray:
+def in_baseline(weekday: npt.ArrayLike, hour: npt.ArrayLike) -> np.ndarray:
     """Whether each post is in the baseline, weekdays 10:00-14:00."""
     weekday = np.asarray(weekday)
     hour = np.asarray(hour)
-    return (weekday < 5) & (hour >= BASELINE_HOURS[0]) & (hour < BASELINE_HOURS[1])
+    return ((weekday >= BASELINE_DAYS[0]) & (weekday < BASELINE_DAYS[1])
+            & (hour >= BASELINE_HOURS[0]) & (hour < BASELINE_HOURS[1]))
 
 
 def label(weekday: str, start: int, end: int) -> str:

@@ -9,6 +9,9 @@ and merges everything into one table with one row per (page_id, post_id):
   kept in ``LoadResult.page_level`` (they hold no posts);
 * ``mapped``: any other CSV of posts, through a column mapping (``mapped.py``).
 
+The post formats are column specs run by one pipeline (``assemble.py``), on top of the CSV
+reader (``csvread.py``), the cell parsers (``values.py``) and the merge rules (``merge.py``).
+
 Merging: when a post appears in several exports, the row of the newest export wins (its
 lifetime figures are the latest). An export's date is the end of the date range in a
 Business Suite file name (``Sep-01-2025_Sep-30-2025_<id>.csv``, end of that day in the
@@ -26,7 +29,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from posttime import schema
@@ -34,21 +36,23 @@ from posttime.errors import InputError, UsageError
 from posttime.loaders import (
     business_suite_page_level,
     business_suite_posts,
-    common,
     legacy_page_level,
     legacy_posts,
     mapped,
+    merge,
 )
-from posttime.loaders.common import DROP_REASONS, PageLevelData
+from posttime.loaders.assemble import DROP_REASONS, Loaded, PageLevelData, load_posts
 from posttime.loaders.detect import (
     BUSINESS_SUITE_PAGE_LEVEL,
     BUSINESS_SUITE_POSTS,
     LEGACY_PAGE_LEVEL,
     LEGACY_POSTS,
     MAPPED,
+    PAGE_LEVEL_FORMATS,
     detect,
 )
 from posttime.loaders.mapped import parse_mapping
+from posttime.schema import UNNAMED_PAGE
 from posttime.timezones import DEFAULT_EXPORT_TZ, ClockChanges, get_zone
 
 __all__ = [
@@ -56,15 +60,18 @@ __all__ = [
     "FileReport",
     "LoadResult",
     "PageLevelData",
+    "UNNAMED_PAGE",
     "csv_files_in",
     "load_exports",
     "parse_mapping",
     "select_page",
 ]
 
-_LOADERS = {
-    LEGACY_POSTS: legacy_posts.load,
-    BUSINESS_SUITE_POSTS: business_suite_posts.load,
+_POST_SPECS = {
+    LEGACY_POSTS: legacy_posts.SPEC,
+    BUSINESS_SUITE_POSTS: business_suite_posts.SPEC,
+}
+_PAGE_LEVEL_LOADERS = {
     LEGACY_PAGE_LEVEL: legacy_page_level.load,
     BUSINESS_SUITE_PAGE_LEVEL: business_suite_page_level.load,
 }
@@ -105,7 +112,7 @@ class LoadResult:
         if len(self.posts):
             return self.posts
         page_level = [
-            f.path for f in self.files if f.format in (LEGACY_PAGE_LEVEL, BUSINESS_SUITE_PAGE_LEVEL)
+            f.path for f in self.files if f.format in PAGE_LEVEL_FORMATS
         ]
         if page_level and len(page_level) == len(self.files):
             which = ", ".join(page_level)
@@ -136,30 +143,13 @@ def _empty_dropped() -> dict[str, int]:
     return {reason: 0 for reason in DROP_REASONS}
 
 
-def _load_one(path: Path, export_tz: str, mapping: dict[str, str] | None) -> common.Loaded:
+def _load_one(path: Path, export_tz: str, mapping: dict[str, str] | None) -> Loaded:
     sn = detect(path, mapping)
     if sn.format == MAPPED:
-        loaded = mapped.load(sn, export_tz, mapping)
-    else:
-        loaded = _LOADERS[sn.format](sn, export_tz)
-    if loaded.posts is not None:
-        loaded.posts, n, loaded.key_hashes = common.drop_in_file_duplicates(loaded.posts)
-        loaded.dropped["duplicate"] = n
-    return loaded
-
-
-def _merge(loads: list[common.Loaded]) -> tuple[pd.DataFrame, int]:
-    """One clean table of all files' posts; see the module docstring for the rules."""
-    parts = [(ld.posts, ld.key_hashes) for ld in loads if ld.posts is not None]
-    if not parts:
-        return schema.empty(), 0
-    merged, hashes, n_merged = common.merge_newest([p[0] for p in parts], [p[1] for p in parts])
-    merged = merged.assign(page_name=common.page_names(merged["page_id"], merged["page_name"]))
-    # a fixed order whatever the order of the files: by time, then by the key's hash
-    when = merged["published"].dt.tz_convert(None).astype("datetime64[ns]").to_numpy().view("int64")
-    by_hash = np.argsort(hashes)
-    merged = merged.iloc[by_hash[np.argsort(when[by_hash], kind="stable")]]
-    return schema.conform(merged), n_merged
+        return mapped.load(sn, export_tz, mapping)
+    if sn.format in _POST_SPECS:
+        return load_posts(sn, _POST_SPECS[sn.format], export_tz)
+    return _PAGE_LEVEL_LOADERS[sn.format](sn, export_tz)
 
 
 def load_exports(
@@ -209,7 +199,7 @@ def load_exports(
     page_level: list[PageLevelData] = []
     dropped = _empty_dropped()
     changes = ClockChanges()
-    loads: list[common.Loaded] = []
+    loads: list[Loaded] = []
     for path in files:
         loaded = _load_one(path, export_tz, mapping)
         loads.append(loaded)
@@ -232,7 +222,9 @@ def load_exports(
                 notes=loaded.notes,
             )
         )
-    posts, n_merged = _merge(loads)
+    posts, n_merged = merge.merge(
+        [(ld.posts, ld.key_hashes) for ld in loads if ld.posts is not None]
+    )
     schema.validate(posts)
     return LoadResult(
         posts=posts,

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from posttime.loaders import common
+from posttime.loaders import csvread, values
+from posttime.loaders.assemble import Loaded, PageLevelData
 from posttime.loaders.detect import BUSINESS_SUITE_PAGE_LEVEL, Sniffed
 
 _DAY_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%m/%d/%Y", "%B %d, %Y", "%d.%m.%Y")
 
 
-def load(sn: Sniffed, export_tz: str) -> common.Loaded:
+def load(sn: Sniffed, export_tz: str) -> Loaded:
     positions = list(range(len(sn.header)))
-    raw = common.read_raw(sn, positions, {0})
+    raw = csvread.read_raw(sn, positions, {0})
     f = raw.frame
-    labels = f[sn.header[0]].astype("str").str.strip()
+    labels = f[0].astype("str").str.strip()
     date = None
     for fmt in _DAY_FORMATS:
         parsed = pd.to_datetime(labels, format=fmt, errors="coerce")
@@ -31,17 +32,17 @@ def load(sn: Sniffed, export_tz: str) -> common.Loaded:
         date = labels
         notes.append("dates have no year; kept as written")
     table = pd.DataFrame({"date": date})
-    for name in sn.header[1:]:
-        if name:
-            table[name] = common.to_number(f[name])
+    for pos, name in enumerate(sn.header[1:], start=1):
+        if name and name not in table:  # a repeated column name: the first column counts
+            table[name] = values.to_number(f[pos])
     table = table[labels.notna().to_numpy()].reset_index(drop=True)
     metric = sn.title or ", ".join(c for c in sn.header[1:] if c)
-    data = common.PageLevelData(
+    data = PageLevelData(
         path=str(sn.path), format=BUSINESS_SUITE_PAGE_LEVEL, metric=metric, table=table
     )
     mapping = {"date": sn.header[0]}
     mapping.update({c: c for c in sn.header[1:] if c})
-    return common.Loaded(
+    return Loaded(
         format=BUSINESS_SUITE_PAGE_LEVEL,
         rows=raw.rows,
         page_level=data,

@@ -10,6 +10,8 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +23,6 @@ LEGACY_PAGE_LEVEL = "legacy-page-level"
 BUSINESS_SUITE_PAGE_LEVEL = "business-suite-page-level"
 MAPPED = "mapped"
 
-POST_FORMATS = (LEGACY_POSTS, BUSINESS_SUITE_POSTS, MAPPED)
 PAGE_LEVEL_FORMATS = (LEGACY_PAGE_LEVEL, BUSINESS_SUITE_PAGE_LEVEL)
 
 _CHUNK = 1 << 16
@@ -96,6 +97,17 @@ class Sniffed:
         return shown or "none"
 
 
+@contextmanager
+def field_limit(size: int) -> Iterator[None]:
+    """Let the ``csv`` module read fields of up to ``size`` characters (128 KiB by default)."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(max(old, size))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
 def _encoding_from_bom(head: bytes) -> tuple[str | None, int]:
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig", 3
@@ -124,11 +136,12 @@ def sniff_encoding(path: Path, head: bytes) -> str:
         return enc
     if b"\x00" in head:
         # UTF-16 without a byte-order mark: mostly-ASCII text has every other byte zero.
+        # (a few zero bytes on the other side come from characters such as U+0100 or emoji)
         half = max(len(head) // 2, 1)
         even, odd = head[0::2].count(0), head[1::2].count(0)
-        if odd > 0.3 * half and even == 0:
+        if odd > 0.3 * half and even < 0.05 * odd:
             return "utf-16-le"
-        if even > 0.3 * half and odd == 0:
+        if even > 0.3 * half and odd < 0.05 * even:
             return "utf-16-be"
         raise InputError(f"{path} {_describe_binary(head)}")
     try:
@@ -165,7 +178,8 @@ def _read_sample(path: Path, enc: str, size: int) -> tuple[str, bool]:
             read += len(chunk)
             done = not chunk or read >= size
             try:
-                parts.append(decoder.decode(chunk, final=done))
+                # not final: a file cut inside a character leaves its start in the decoder
+                parts.append(decoder.decode(chunk))
             except UnicodeDecodeError:
                 raise InputError(
                     f"{path} is not valid {enc.replace('-sig', '')} text near byte {read}; "
@@ -185,13 +199,14 @@ def _records(text: str, delimiter: str, *, complete: bool) -> list[list[str]]:
     """CSV records of ``text``; with ``complete`` the possibly cut last record is left out."""
     rows: list[list[str]] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for row in reader:
-            rows.append(row)
-            if len(rows) > _SAMPLE_RECORDS + 5:
-                return rows
-    except csv.Error:
-        pass
+    with field_limit(len(text) + 1):
+        try:
+            for row in reader:
+                rows.append(row)
+                if len(rows) > _SAMPLE_RECORDS + 5:
+                    return rows
+        except csv.Error:
+            pass
     if complete and rows and not text.endswith(("\n", "\r")):
         rows.pop()
     return rows
@@ -292,8 +307,23 @@ def _is_description_row(sn: Sniffed, row: list[str]) -> bool:
     return any(_DESCRIPTION_CELL.search(cell) for cell in row if cell)
 
 
+def _is_instagram(sn: Sniffed) -> bool:
+    """A Business Suite export of an Instagram account (``Account username``, ``IG reel``)."""
+    names = {norm(c) for c in sn.header}
+    if "account username" in names:
+        return True
+    kind = sn.position("Post type")
+    kinds = {norm(r[kind]) for r in sn.records if kind is not None and kind < len(r)}
+    return "publish time" in names and any(k.startswith("ig ") for k in kinds)
+
+
 def classify(sn: Sniffed, mapping: dict[str, str] | None) -> str:
     """Decide the export format of a sniffed file (sets and returns ``sn.format``)."""
+    if _is_instagram(sn):
+        raise InputError(
+            f"{sn.path} is an Instagram export; posttime analyses Facebook pages: in Meta "
+            "Business Suite > Insights > Content, choose the Facebook page and export its posts"
+        )
     names = {norm(c) for c in sn.header}
     fmt = None
     if "post id" in names and "posted" in names and any(n.startswith("lifetime") for n in names):

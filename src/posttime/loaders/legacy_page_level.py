@@ -10,28 +10,29 @@ from __future__ import annotations
 
 import pandas as pd
 
-from posttime.loaders import common
+from posttime.loaders import csvread, values
+from posttime.loaders.assemble import Loaded, PageLevelData
 from posttime.loaders.detect import LEGACY_PAGE_LEVEL, Sniffed
 
 ONLINE = "Daily Liked and Online - {}"
 HOURS_ZONE = "America/Los_Angeles"
 
 
-def load(sn: Sniffed, export_tz: str) -> common.Loaded:
+def load(sn: Sniffed, export_tz: str) -> Loaded:
     date_pos = sn.position("Date")
     hours = {h: sn.position(ONLINE.format(h)) for h in range(24)}
     found = {h: p for h, p in hours.items() if p is not None}
-    raw = common.read_raw(sn, [date_pos, *found.values()], {date_pos})
+    raw = csvread.read_raw(sn, [date_pos, *found.values()], {date_pos})
     f = raw.frame
-    days = pd.to_datetime(f[sn.header[date_pos]], format="%Y-%m-%d", errors="coerce")
+    days = pd.to_datetime(f[date_pos], format="%Y-%m-%d", errors="coerce")
     table = pd.DataFrame(
-        {h: common.to_number(f[sn.header[p]]) for h, p in found.items()}, index=f.index
+        {h: values.to_number(f[p]) for h, p in found.items()}, index=f.index
     )
     table = table.reindex(columns=range(24))
     table.index = pd.DatetimeIndex(days, name="date")
     keep = days.notna().to_numpy() & table.notna().any(axis=1).to_numpy()
     table = table[keep].sort_index()
-    data = common.PageLevelData(
+    data = PageLevelData(
         path=str(sn.path),
         format=LEGACY_PAGE_LEVEL,
         metric="fans_online",
@@ -47,7 +48,7 @@ def load(sn: Sniffed, export_tz: str) -> common.Loaded:
     mapping = {"date": sn.header[date_pos]}
     if found:
         mapping["fans_online"] = ONLINE.format("0") + " .. " + ONLINE.format("23")
-    return common.Loaded(
+    return Loaded(
         format=LEGACY_PAGE_LEVEL,
         rows=raw.rows,
         page_level=data,

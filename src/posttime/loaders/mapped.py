@@ -3,18 +3,15 @@
 Keys the mapping leaves out are matched by common column names (``Reach``, ``Likes``,
 ``Impressions``, ...); a file with a recognisable time column is read this way even without
 ``--map``. Without a post id column, ids are made from the publish time and a hash of the
-row's figures (see :func:`posttime.loaders.common.content_ids`).
+row's figures (see :func:`posttime.loaders.merge.content_ids`).
 """
 
 from __future__ import annotations
 
 import re
 
-import numpy as np
-import pandas as pd
-
 from posttime.errors import InputError, UsageError
-from posttime.loaders import common
+from posttime.loaders.assemble import Loaded, PostSpec, load_posts
 from posttime.loaders.detect import MAPPED, TIME_SYNONYMS, Sniffed
 
 KEYS = (
@@ -127,62 +124,20 @@ def resolve(sn: Sniffed, mapping: dict[str, str] | None) -> dict[str, int]:
     return found
 
 
-def load(sn: Sniffed, export_tz: str, mapping: dict[str, str] | None) -> common.Loaded:
-    found = resolve(sn, mapping)
-    text = {found[k] for k in ("time", "post_id", "paid") if k in found}
-    labels = {found[k] for k in ("page", "type") if k in found}
-    raw = common.read_raw(sn, list(found.values()), text, labels)
-    f = raw.frame
+SPEC = PostSpec(
+    format=MAPPED,
+    columns={},  # found per file by resolve()
+    sums={"interactions": ("reactions", "comments", "shares")},
+)
 
-    def col(key):
-        return f[sn.header[found[key]]]
+#: mapping key -> the fields of the post table its column fills
+_FIELDS = {"time": ("published",), "page": ("page_id", "page_name")}
 
-    naive, _, aware = common.parse_times(col("time"))
-    metrics = {k: common.to_number(col(k)) for k in METRIC_KEYS if k in found}
-    report = {("published" if k == "time" else k): sn.header[p] for k, p in found.items()}
-    parts = [k for k in ("reactions", "comments", "shares") if k in metrics]
-    if "interactions" not in metrics and parts:
-        metrics["interactions"] = common.sum_present(pd.DataFrame({k: metrics[k] for k in parts}))
-        report["interactions"] = " + ".join(sn.header[found[k]] for k in parts)
-    keep, dropped = common.count_drops(f, naive, pd.DataFrame(metrics, index=f.index))
-    idx = keep.to_numpy()
-    published, changes = common.localize(naive[idx], export_tz, aware[idx])
-    metrics = {k: v[idx] for k, v in metrics.items()}
 
-    page = common.strip_labels(col("page")[idx]) if "page" in found else None
-    page = common.fill_label(page, common.UNNAMED_PAGE, published.index)
-    post_id = col("post_id")[idx].astype("str").str.strip() if "post_id" in found else None
-    if post_id is None:
-        report["post_id"] = "(made from time and figures)"
-    post_id = common.fill_ids(post_id, published, page, metrics)
-    types = col("type")[idx] if "type" in found else pd.Series(np.nan, index=published.index)
-    paid = (
-        common.truthy(col("paid")[idx])
-        if "paid" in found
-        else pd.Series(False, index=published.index)
-    )
-    as_of = published.max() if len(published) else None
-    frame = common.finish(
-        sn,
-        post_id=post_id,
-        page_id=page,
-        page_name=page,
-        published=published,
-        types=common.map_types(types),
-        metrics=metrics,
-        paid=paid,
-        as_of=as_of,
-    )
-    if "page" in report:
-        report["page_id"] = report["page_name"] = report.pop("page")
-    dropped["truncated"] = raw.truncated
-    return common.Loaded(
-        format=MAPPED,
-        rows=raw.rows,
-        posts=frame,
-        mapping=report,
-        dropped=dropped,
-        notes=list(raw.notes),
-        as_of=as_of,
-        clock_changes=changes,
-    )
+def load(sn: Sniffed, export_tz: str, mapping: dict[str, str] | None) -> Loaded:
+    found = {
+        field: pos
+        for key, pos in resolve(sn, mapping).items()
+        for field in _FIELDS.get(key, (key,))
+    }
+    return load_posts(sn, SPEC, export_tz, found)

@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
-import io
-import json
 import math
-from enum import Enum
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from posttime.compare import ComparisonResult
+from posttime.jsonout import to_json
 from posttime.outcome import METRICS
-from posttime.render.heatmap import grid_table, shade
-from posttime.render.tables import ASSOCIATION, GRAIN_NAMES, fmt_lift, fmt_p
+from posttime.render.heatmap import grid_table
+from posttime.render.text import (
+    ASSOCIATION,
+    GRAIN_NAMES,
+    MARKS,
+    VERDICT_STYLES,
+    fmt_lift,
+    fmt_p,
+    rich_shade,
+    rich_to_text,
+    safe_markdown,
+    text_grid,
+)
 from posttime.windows import WEEKDAYS, Grid, label
 
-VERDICT_STYLES = {
-    "better": "bold green", "worse": "bold red", "no-difference": "", "insufficient-data": "dim",
-    "a-better": "bold cyan", "b-better": "bold magenta",
-}
 #: per-window differences shown in the table and in Markdown, largest first.
 SHOWN_DIFFERENCES = 10
 SHOWN_GOOD = 10
@@ -37,12 +43,6 @@ PROFILE_NOTE = (
     "window. The time-of-day table shows where the differences lie (each part's difference "
     "measured within weekdays)."
 )
-
-
-class CompareFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
 
 
 def _verdict(value: str) -> Text:
@@ -64,12 +64,10 @@ def header(result) -> Text:
     )
 
 
-MARKS = {"better": " ▲", "worse": " ▼"}
-
-
 def _top_cells(windows) -> list[tuple[str, str]]:
     return [(f"{label(w.weekday, w.start, w.end)} ({w.n})",
-             fmt_lift(w.shrunk_lift) + MARKS.get(w.verdict, "  ")) for w in windows.itertuples()]
+             fmt_lift(w.shrunk_lift) + " " + MARKS.get(w.verdict, " "))
+            for w in windows.itertuples()]
 
 
 def top_table(result) -> Table:
@@ -139,8 +137,8 @@ def good_table(result):
         return Text(f"Good for both pages: {note}", style="dim")
     shown = both.head(SHOWN_GOOD)
     table = Table(title=f"Good for both pages ({len(both)} windows; showing {len(shown)})",
-                  caption=note, caption_justify="left", title_justify="left",
-                  box=box.SIMPLE_HEAD)
+                  caption=Text(note) if note else None, caption_justify="left",
+                  title_justify="left", box=box.SIMPLE_HEAD)
     for name, justify in (("Window", "left"), ("Posts A", "right"), ("Posts B", "right"),
                           ("Shrunk A", "right"), ("Shrunk B", "right")):
         table.add_column(name, justify=justify, no_wrap=True)
@@ -192,9 +190,9 @@ def difference_heatmap(result) -> Table:
             if not w["tested"]:
                 row.append(Text("·", style="dim"))
                 continue
-            mark = {"a-better": "▲", "b-better": "▼"}.get(w["verdict"], "")
+            mark = MARKS.get(w["verdict"], "")
             row.append(Text(f"{mark}{w['difference']:.2f}",
-                            style=f"bold white on {shade(w['difference'])}"))
+                            style=f"bold white on {rich_shade(w['difference'])}"))
         table.add_row(*row)
     return table
 
@@ -219,27 +217,17 @@ def comparison_view(result) -> Group:
     return Group(*(part for part in parts if part is not None))
 
 
-def print_comparison(result) -> None:
-    """Print the terminal report on stdout (colour only on a terminal, as rich decides)."""
-    from posttime.render.console import stdout_console
-
-    stdout_console().print(comparison_view(result))
-
-
-def to_table(result) -> str:
-    """The terminal report as plain text (for --output or a pipe)."""
-    buffer = io.StringIO()
-    Console(file=buffer, width=110, color_system=None, force_terminal=False).print(
-        comparison_view(result)
-    )
-    return buffer.getvalue()
+def comparison_table(result: ComparisonResult, *, console=None) -> str:
+    """The terminal report as text: through ``console`` (a terminal's colours and width),
+    or plain at 110 columns (for --output or a pipe)."""
+    return rich_to_text(comparison_view(result), console, width=110)
 
 
-def to_json(result) -> str:
-    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+def comparison_json(result: ComparisonResult) -> str:
+    return to_json(result.to_dict())
 
 
-def to_markdown(result) -> str:
+def comparison_markdown(result: ComparisonResult) -> str:
     a, b = result.names
     opts = result.options
     profile = result.profile
@@ -301,14 +289,118 @@ def to_markdown(result) -> str:
                 f"| {fmt_lift(w.lift_b)} | {fmt_lift(w.difference)} | {fmt_p(w.q)} "
                 f"| {w.verdict} |"
             )
+        grid = {(w.weekday, int(w.start)): (f"{MARKS.get(w.verdict, '')}{w.difference:.2f}"
+                                            if w.tested else "·")
+                for w in result.windows.itertuples()}
+        lines += ["", "Difference per window, A against B (above 1 favours A; ▲ reliably "
+                  "better for A, ▼ for B; · fewer than 10 posts on a page):", "",
+                  *text_grid(result.grain, grid)]
     lines += ["", PROFILE_NOTE, "", DIFFERENCE_NOTE, "", ASSOCIATION, ""]
-    return "\n".join(lines)
+    return safe_markdown("\n".join(lines))
 
 
-#: every --format value maps to exactly one renderer.
-RENDERERS = {CompareFormat.table: to_table, CompareFormat.json: to_json,
-             CompareFormat.markdown: to_markdown}
+# -- pictures and HTML --------------------------------------------------------------------
+
+HEATMAP_TITLE = "Difference per window (A against B)"
+TERMS = [
+    ("Shrunken lift", "How a page's posts in a window did against its own posts on weekdays "
+                      "10-14, trend and post type taken out, pulled towards the middle as far "
+                      "as few posts or noise call for."),
+    ("Difference", "How much better page A's posts did in a window than page B's, each "
+                   "against its own page's usual post, the pages' overall gap taken out; "
+                   "above 1 favours A."),
+    ("Profile test", PROFILE_NOTE),
+    ("q", "The p-value corrected for testing every window (Benjamini-Hochberg); a-better and "
+          "b-better are reliable differences."),
+    ("▲ / ▼", "In the best windows: reliably better or worse than the page's own weekdays "
+              "10-14; in the heatmap: reliably better for A or for B."),
+]
 
 
-def render_comparison(result, fmt: CompareFormat) -> str:
-    return RENDERERS[fmt](result)
+def difference_cells(result: ComparisonResult) -> list:
+    """The heatmap's cells: each tested window's difference, shaded by it."""
+    from posttime.render.svg import Cell
+
+    weekdays = {day: i for i, day in enumerate(WEEKDAYS)}
+    cells = []
+    for w in result.windows.itertuples():
+        name = label(w.weekday, w.start, w.end)
+        if w.tested:
+            text = f"{MARKS.get(w.verdict, '')}{w.difference:.2f}"
+            tip = (f"{name}: {w.n_a}/{w.n_b} posts, difference {w.difference:.2f}x, "
+                   f"{w.verdict}")
+        else:
+            text, tip = "", f"{name}: {w.n_a}/{w.n_b} posts, fewer than 10 on a page"
+        cells.append(Cell(day=weekdays[w.weekday], start=int(w.start), end=int(w.end),
+                          text=text, tip=tip, shade=w.difference if w.tested else None))
+    return cells
+
+
+def _svg(result: ComparisonResult, standalone: bool) -> str:
+    from posttime.render.svg import heatmap_svg
+
+    a, b = result.names
+    return heatmap_svg(difference_cells(result), title=HEATMAP_TITLE, baseline=False,
+                       legend=[("better", f"{a} does relatively better"),
+                               ("worse", f"{b} does")],
+                       standalone=standalone)
+
+
+def comparison_svg(result: ComparisonResult) -> str:
+    """The difference heatmap alone, as an SVG file."""
+    return _svg(result, standalone=True) + "\n"
+
+
+def comparison_html(result: ComparisonResult) -> str:
+    """The whole comparison as one self-contained HTML page."""
+    from html import escape
+
+    from posttime.render.html import page, paragraph, table, terms
+
+    a, b = result.names
+    opts = result.options
+    title = f"Posting times compared: {a} and {b}"
+    body = [f"<h1>{escape(title)}</h1>",
+            paragraph(f"{opts.metric} ({METRICS[opts.metric]}). {_posts_line(result)} Times in "
+                      f"{opts.timezone}; {GRAIN_NAMES[result.grain]}.", "meta"),
+            paragraph(result.headline, "headline")]
+    parts = result.profile.by_part
+    if result.profile.statistic is not None and not parts.empty:
+        body += ["<h2>Time of day, A against B</h2>",
+                 table(["Hours", "Windows", "Posts A/B", "Difference"],
+                       [[f"{p.start:02d}-{p.end:02d}", str(p.windows), f"{p.n_a}/{p.n_b}",
+                         fmt_lift(p.difference)] for p in parts.itertuples()], {1, 2, 3})]
+    cells = [_top_cells(result.top_windows(0)), _top_cells(result.top_windows(1))]
+    rows = [[str(i + 1), *(side[i] if i < len(side) else ("", "") for side in cells)]
+            for i in range(max(len(cells[0]), len(cells[1])))]
+    body += ["<h2>Best windows of each page</h2>",
+             table(["#", f"A: {a} (posts)", "Shrunk", f"B: {b} (posts)", "Shrunk"],
+                   [[r[0], *r[1], *r[2]] for r in rows], {0, 2, 4}),
+             "<h2>Good for both pages</h2>"]
+    note = good_note(result)
+    if not result.good_for_both.empty:
+        body.append(table(["Window", "Posts A", "Posts B", "Shrunk A", "Shrunk B"],
+                          [[label(w.weekday, w.start, w.end), str(w.n_a), str(w.n_b),
+                            fmt_lift(w.shrunk_lift_a), fmt_lift(w.shrunk_lift_b)]
+                           for w in result.good_for_both.head(SHOWN_GOOD).itertuples()],
+                          {1, 2, 3, 4}))
+    if note:
+        body.append(paragraph(note, "note"))
+    body.append("<h2>Largest differences between the pages</h2>")
+    if result.tested.empty:
+        body.append(paragraph("No window has 10 posts on both pages, so no window is "
+                              "compared.", "note"))
+    else:
+        body += [table(["Window", "Posts A/B", "Lift A", "Lift B", "Difference", "q",
+                        "Verdict"],
+                       [[label(w.weekday, w.start, w.end), f"{w.n_a}/{w.n_b}",
+                         fmt_lift(w.lift_a), fmt_lift(w.lift_b), fmt_lift(w.difference),
+                         fmt_p(w.q), w.verdict]
+                        for w in largest_differences(result).head(SHOWN_DIFFERENCES)
+                        .itertuples()], {1, 2, 3, 4, 5}),
+                 f"<h2>{escape(HEATMAP_TITLE)}</h2>", _svg(result, standalone=False),
+                 paragraph(f"Green: {a} does relatively better, red: {b} does. ▲ reliably "
+                           f"better for A, ▼ reliably better for B; grey: fewer than 10 posts "
+                           "on a page.", "note")]
+    body += ["<h2>What the terms mean</h2>", terms(TERMS)]
+    return page(title, body, ASSOCIATION)

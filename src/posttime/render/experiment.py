@@ -6,31 +6,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
-from enum import Enum
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 from posttime.experiment import CAUSAL_NOTE, Evaluation, Plan
-from posttime.render.compare import VERDICT_STYLES
-from posttime.render.tables import fmt_lift, fmt_p
-
-
-class PlanFormat(str, Enum):
-    json = "json"
-    markdown = "markdown"
-    csv = "csv"
-    ics = "ics"
-
-
-class EvaluateFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-
+from posttime.jsonout import to_json
+from posttime.render.text import (
+    VERDICT_STYLES,
+    fmt_lift,
+    fmt_p,
+    rich_to_text,
+    safe_markdown,
+    strip_controls,
+)
 
 HOW_TO = (
     "How to run it: before each week starts, write that week's posts and number them 1 to "
@@ -61,11 +52,11 @@ def _local(time: dt.datetime) -> str:
 
 
 def plan_json(plan: Plan) -> str:
-    return json.dumps(plan.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return to_json(plan.to_dict())
 
 
 def plan_markdown(plan: Plan) -> str:
-    page = plan.page or "your page"
+    page = safe_markdown(plan.page or "your page")
     lines = [
         f"# Posting experiment for {page}",
         "",
@@ -134,7 +125,8 @@ def plan_ics(plan: Plan) -> str:
     for s in plan.slots.itertuples():
         arm = plan.arms[s.arm]
         summary = f"Post {s.post} of week {s.week + 1} ({arm.label})"
-        description = (f"posttime plan {plan.plan_id} for {plan.page or 'your page'}: publish "
+        page = strip_controls(plan.page or "your page")
+        description = (f"posttime plan {plan.plan_id} for {page}: publish "
                        f"this week's post {s.post} now ({arm.role} arm {arm.label}).\n\n{how}")
         lines += [
             "BEGIN:VEVENT",
@@ -149,14 +141,6 @@ def plan_ics(plan: Plan) -> str:
         ]
     lines.append("END:VCALENDAR")
     return "".join(_fold(line) + "\r\n" for line in lines)
-
-
-PLAN_RENDERERS = {PlanFormat.json: plan_json, PlanFormat.markdown: plan_markdown,
-                  PlanFormat.csv: plan_csv, PlanFormat.ics: plan_ics}
-
-
-def render_plan(plan: Plan, fmt: PlanFormat) -> str:
-    return PLAN_RENDERERS[fmt](plan)
 
 
 def _adherence(result: Evaluation) -> str:
@@ -194,27 +178,20 @@ def evaluation_view(result: Evaluation) -> Group:
     )
 
 
-def print_evaluation(result: Evaluation) -> None:
-    from posttime.render.console import stdout_console
-
-    stdout_console().print(evaluation_view(result))
-
-
-def evaluation_table(result: Evaluation) -> str:
-    buffer = io.StringIO()
-    Console(file=buffer, width=110, color_system=None, force_terminal=False).print(
-        evaluation_view(result))
-    return buffer.getvalue()
+def evaluation_table(result: Evaluation, *, console=None) -> str:
+    """The terminal report as text: through ``console`` (a terminal's colours and width),
+    or plain at 100 columns (for --output or a pipe)."""
+    return rich_to_text(evaluation_view(result), console, width=100)
 
 
 def evaluation_json(result: Evaluation) -> str:
-    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return to_json(result.to_dict())
 
 
 def evaluation_markdown(result: Evaluation) -> str:
     plan = result.plan
     lines = [
-        f"# Posting experiment {plan.plan_id}: {plan.page or 'page'}",
+        f"# Posting experiment {plan.plan_id}: {safe_markdown(plan.page or 'page')}",
         "",
         f"{plan.start:%Y-%m-%d} to {plan.end:%Y-%m-%d}, {plan.metric}, times in "
         f"{plan.timezone}.",
@@ -231,12 +208,3 @@ def evaluation_markdown(result: Evaluation) -> str:
     lines += ["", f"p: share of {result.resamples:,} re-drawn assignments with a difference as "
               "large; Holm-corrected over the arms at 0.05.", "", CAUSAL_NOTE, ""]
     return "\n".join(lines)
-
-
-EVALUATION_RENDERERS = {EvaluateFormat.table: evaluation_table,
-                        EvaluateFormat.json: evaluation_json,
-                        EvaluateFormat.markdown: evaluation_markdown}
-
-
-def render_evaluation(result: Evaluation, fmt: EvaluateFormat) -> str:
-    return EVALUATION_RENDERERS[fmt](result)

@@ -1,24 +1,13 @@
-"""The weekday x time-of-day heatmap of an analysis, for the terminal."""
+"""Weekday x time-of-day heatmaps for the terminal: the grid and an analysis' heatmap."""
 
 from __future__ import annotations
-
-import math
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from posttime.render.text import MARKS, rich_shade
 from posttime.windows import WEEKDAYS, Grid
-
-#: lift at which a cell is fully coloured (and 1 / this for the other side).
-FULL_SHADE = 1.5
-
-
-def shade(lift: float) -> str:
-    """Background colour for a lift: green above 1, red below, stronger further away."""
-    strength = min(1.0, abs(math.log(lift)) / math.log(FULL_SHADE))
-    level = int(round(40 + 140 * strength))
-    return f"rgb(20,{level},60)" if lift >= 1 else f"rgb({level},30,40)"
 
 
 def grid_table(grain: str, min_width: int = 3, **options) -> Table:
@@ -50,9 +39,9 @@ def heatmap(result) -> Group:
             if w["n"] == 0:
                 row.append(Text("·", style="dim"))
                 continue
-            mark = {"better": "▲", "worse": "▼"}.get(w["verdict"], "")
+            mark = MARKS.get(w["verdict"], "")
             if w["tested"]:
-                colour = shade(w["shrunk_lift"])
+                colour = rich_shade(w["shrunk_lift"])
                 row.append(Text(f"{mark}{int(w['n'])}", style=f"bold white on {colour}"))
             else:
                 row.append(Text(str(int(w["n"])), style="dim"))

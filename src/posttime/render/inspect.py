@@ -1,20 +1,21 @@
 """The report of ``posttime inspect``: what was found in the export files.
 
-``inspect_report`` turns a ``LoadResult`` into a plain dict (the JSON output); ``show``
-prints it as JSON or as rich tables. Notes about single files (a cut-off last row, rows
-dropped) also go to stderr as remarks.
+``InspectReport`` holds a ``LoadResult`` and the audience zone; its ``to_dict`` is the
+JSON output, and ``inspect_table`` shows it as rich tables. Notes about single files (a
+cut-off last row, rows dropped) are for stderr (``InspectReport.notes``).
 """
 
 from __future__ import annotations
 
-import json
-import sys
-from enum import Enum
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from posttime.render.console import stdout_console, talk
+from posttime._version import __version__
+from posttime.jsonout import to_json
+from posttime.loaders import LoadResult
+from posttime.render.text import rich_to_text
 
 
 def _plain(value) -> Any:
@@ -22,13 +23,6 @@ def _plain(value) -> Any:
     from rich.text import Text
 
     return Text(str(value))
-
-
-class InspectFormat(str, Enum):
-    """The values of ``inspect --format``; each has one renderer in :func:`show`."""
-
-    table = "table"
-    json = "json"
 
 
 REASON_TEXT = {
@@ -52,10 +46,24 @@ def _day(ts) -> str | None:
     return pd.Timestamp(ts).strftime("%Y-%m-%d")
 
 
-def inspect_report(result, timezone: str) -> dict[str, Any]:
-    """The inspect report as JSON-ready data (times in the audience zone ``timezone``)."""
-    from posttime import __version__
+@dataclass
+class InspectReport:
+    """What ``posttime inspect`` reports: the loaded files, times in ``timezone``."""
 
+    loaded: LoadResult
+    timezone: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``posttime inspect --format json``."""
+        return inspect_report(self.loaded, self.timezone)
+
+    def notes(self) -> list[str]:
+        """Remarks about single files, one line each."""
+        return [f"Note: {f.path}: {note}" for f in self.loaded.files for note in f.notes]
+
+
+def inspect_report(result: LoadResult, timezone: str) -> dict[str, Any]:
+    """The inspect report as JSON-ready data (times in the audience zone ``timezone``)."""
     posts = result.posts
     first = posts["published"].min() if len(posts) else None
     last = posts["published"].max() if len(posts) else None
@@ -112,10 +120,6 @@ def inspect_report(result, timezone: str) -> dict[str, Any]:
     }
 
 
-def render_json(report: dict[str, Any]) -> str:
-    return json.dumps(report, indent=2, ensure_ascii=False)
-
-
 def _dropped_text(dropped: dict[str, int]) -> str:
     parts = [f"{n} {REASON_TEXT.get(r, r)}" for r, n in dropped.items() if n]
     return ", ".join(parts) if parts else "none"
@@ -128,11 +132,12 @@ def _when(iso: str | None) -> str:
     return f"{ts:%a %Y-%m-%d %H:%M} ({ts.strftime('%z')[:3]}:{ts.strftime('%z')[3:]})"
 
 
-def print_tables(report: dict[str, Any]) -> None:
-    """The report as rich tables on stdout."""
+def inspect_view(report: dict[str, Any]):
+    """The report as rich tables."""
+    from rich.console import Group
     from rich.table import Table
 
-    console = stdout_console()
+    shown: list = []
     files = Table(title="Files", title_justify="left")
     for name, justify in (
         ("file", "left"),
@@ -150,7 +155,7 @@ def print_tables(report: dict[str, Any]) -> None:
             str(f["posts"]),
             _dropped_text(f["dropped"]),
         )
-    console.print(files)
+    shown.append(files)
 
     summary = Table(title="Posts", title_justify="left", show_header=False)
     summary.add_column("what")
@@ -176,7 +181,7 @@ def print_tables(report: dict[str, Any]) -> None:
         f"{cc['nonexistent']} times in a skipped hour (moved forward), "
         f"{cc['ambiguous']} in a repeated hour (first one taken)",
     )
-    console.print(summary)
+    shown.append(summary)
 
     seen: set[tuple] = set()
     for f in report["files"]:
@@ -189,7 +194,7 @@ def print_tables(report: dict[str, Any]) -> None:
         cols.add_column("column in the file", overflow="fold")
         for field, source in f["mapping"].items():
             cols.add_row(field, _plain(source))
-        console.print(cols)
+        shown.append(cols)
 
     if report["page_level"]:
         pl = Table(
@@ -207,19 +212,17 @@ def print_tables(report: dict[str, Any]) -> None:
                 p["first"] or "-",
                 p["last"] or "-",
             )
-        console.print(pl)
+        shown.append(pl)
 
 
-def show(result, timezone: str, fmt: str) -> None:
-    """Print the inspect report of ``result`` as ``fmt`` (an ``InspectFormat`` value)."""
-    from rich.markup import escape
+    return Group(*shown)
 
-    report = inspect_report(result, timezone)
-    for f in report["files"]:
-        for note in f["notes"]:
-            talk(escape(f"Note: {f['path']}: {note}"))
-    renderers = {
-        InspectFormat.json: lambda: sys.stdout.write(render_json(report) + "\n"),
-        InspectFormat.table: lambda: print_tables(report),
-    }
-    renderers[InspectFormat(fmt)]()
+
+def inspect_table(report: InspectReport, *, console=None) -> str:
+    """The report as tables: through ``console`` (a terminal's colours and width), or plain
+    at 100 columns."""
+    return rich_to_text(inspect_view(report.to_dict()), console, width=100)
+
+
+def inspect_json(report: InspectReport) -> str:
+    return to_json(report.to_dict())

@@ -30,19 +30,22 @@ UTC times and every column of the clean post table.
   ``as_of`` (on a tie the later ingest wins).
 * WAL journal mode and a 30 s busy timeout let two cron jobs write at once without
   corrupting the store or failing on a lock.
+* Commands that only read open the store read-only (``create=False``), so they work in a
+  folder that cannot be written. A file that is not a posttime store is refused before
+  anything is written to it.
 
-Core code: nothing here prints.
+Reading export files into the store is ``posttime.history.ingest``. Core code: nothing here
+prints.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
+import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -50,8 +53,6 @@ import pandas as pd
 
 from posttime import schema
 from posttime.errors import ExitCode, InputError, NoDataError, PosttimeError
-from posttime.loaders import csv_files_in
-from posttime.timezones import DEFAULT_EXPORT_TZ
 
 SCHEMA_VERSION = 1
 DB_NAME = "history.sqlite"
@@ -59,11 +60,6 @@ DB_NAME = "history.sqlite"
 BUSY_TIMEOUT = 30.0
 #: an as_of of NULL sorts before every real time.
 _NO_TIME = -(2**63)
-
-INGESTED = "ingested"
-ALREADY = "already ingested"
-SKIPPED = "skipped"
-FAILED = "failed"
 
 _POST_COLUMNS = tuple(schema.COLUMNS)
 _TIME_COLUMNS = ("published", "as_of")
@@ -167,12 +163,23 @@ class StoreBusyError(PosttimeError):
     exit_code = ExitCode.FAILURE
 
 
+def app_dir() -> Path:
+    """posttime's application folder, where command-line tools keep their settings:
+    ``$XDG_CONFIG_HOME/posttime`` (``~/.config/posttime``) on Linux,
+    ``~/Library/Application Support/posttime`` on macOS, ``%APPDATA%\\posttime`` on
+    Windows (the folders typer's ``get_app_dir`` gives)."""
+    if sys.platform.startswith("win"):
+        return Path(os.environ.get("APPDATA") or Path.home()) / "posttime"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "posttime"
+    config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config).expanduser() / "posttime"
+
+
 def default_path() -> Path:
     """``history.sqlite`` in posttime's application folder (``~/.config/posttime`` on
     Linux). The command line lets ``--db`` or ``POSTTIME_DB`` override it."""
-    import typer
-
-    return Path(typer.get_app_dir("posttime")) / DB_NAME
+    return app_dir() / DB_NAME
 
 
 def store_path(path: str | os.PathLike | None = None) -> Path:
@@ -180,40 +187,29 @@ def store_path(path: str | os.PathLike | None = None) -> Path:
     return Path(path).expanduser() if path is not None else default_path()
 
 
-@dataclass
-class FileOutcome:
-    """What happened to one source file."""
+@dataclass(frozen=True)
+class StoredFileRecord:
+    """What the store keeps about one export file as it goes in."""
 
-    path: str
-    status: str  # ingested | already ingested | skipped | failed
-    format: str | None = None
-    rows: int = 0  # data rows in the file
-    posts: int = 0  # posts read from the file
-    new: int = 0  # posts the store did not have
-    updated: int = 0  # posts whose figures this file replaced
-    kept: int = 0  # posts the store already had from a newer export
-    as_of: pd.Timestamp | None = None
-    sha256: str | None = None
-    message: str = ""
-
-    @property
-    def bad(self) -> bool:
-        return self.status == FAILED
+    name: str
+    path: str  # resolved
+    source: str
+    sha256: str
+    bytes: int
+    format: str
+    rows: int
+    as_of: pd.Timestamp | None
+    export_timezone: str
 
 
-@dataclass
-class IngestReport:
-    """The outcome of ingesting a list of sources: one entry per file (or bad source)."""
+@dataclass(frozen=True)
+class WriteCounts:
+    """What writing one file's posts changed."""
 
-    db: Path
-    files: list[FileOutcome] = field(default_factory=list)
-
-    @property
-    def bad(self) -> list[FileOutcome]:
-        return [f for f in self.files if f.bad]
-
-    def count(self, status: str) -> int:
-        return sum(f.status == status for f in self.files)
+    new: int  # posts the store did not have
+    updated: int  # posts whose figures the file replaced
+    kept: int  # posts the store already had from a newer export
+    replaced: int = 0  # posts an earlier ingest of the same file gave, taken out first
 
 
 @dataclass
@@ -250,40 +246,6 @@ class HistorySummary:
     @property
     def last(self) -> pd.Timestamp | None:
         return self.pages["last"].max() if len(self.pages) else None
-
-
-#: progress(done, total, name of the file about to go in); called once more at the end.
-Progress = Callable[[int, int, str], None]
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def expand_sources(sources: Iterable[str | os.PathLike]) -> list[Path | FileOutcome]:
-    """The files to ingest, in order. A folder stands for the ``.csv`` files directly in it,
-    sorted by name (not recursive). A source that does not exist, or a folder without CSV
-    files, becomes a failed ``FileOutcome`` in its place."""
-    out: list[Path | FileOutcome] = []
-    for source in sources:
-        p = Path(source)
-        if p.is_dir():
-            found = csv_files_in(p)
-            if not found:
-                out.append(FileOutcome(str(p), FAILED, message=(
-                    f"{p}: the folder holds no .csv files; put the exports there or name "
-                    "the files")))
-            out.extend(found)
-        elif p.exists():
-            out.append(p)
-        else:
-            out.append(FileOutcome(str(p), FAILED,
-                                   message=f"{p}: no such file or folder; check the path"))
-    return out
 
 
 def _ns(values: pd.Series) -> list:
@@ -353,8 +315,9 @@ class HistoryStore:
     path : str or Path, optional
         The SQLite file; ``default_path()`` when omitted. Its folder is created if needed.
     create : bool
-        False raises ``NoDataError`` when the file does not exist (for commands that only
-        read).
+        False opens an existing store read-only, for commands that only read: it raises
+        ``NoDataError`` when the file does not exist, and works in a folder or on a disk
+        that cannot be written.
     timeout : float
         Seconds to wait for another process's write lock.
 
@@ -362,10 +325,11 @@ class HistoryStore:
     --------
     >>> import tempfile
     >>> from pathlib import Path
+    >>> from posttime.history.ingest import ingest_sources
     >>> from posttime.samples import sample_paths
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     with HistoryStore(Path(folder) / "history.sqlite") as store:
-    ...         report = store.ingest(sample_paths())
+    ...         report = ingest_sources(store, sample_paths())
     ...         print(len(store.posts()), store.pages()["page_name"].tolist())
     1500 ['Sample Bakery']
     """
@@ -383,6 +347,7 @@ class HistoryStore:
                  timeout: float = BUSY_TIMEOUT) -> None:
         self.path = store_path(path)
         self.timeout = timeout
+        self.readonly = not create
         if self.path.is_dir():
             raise InputError(f"history store {self.path} is a folder; give a file name, e.g. "
                              f"{self.path / DB_NAME}")
@@ -397,10 +362,7 @@ class HistoryStore:
             except OSError as exc:
                 raise InputError(f"cannot create the folder of history store {self.path}: "
                                  f"{exc.strerror}") from None
-        try:
-            self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise InputError(f"cannot open history store {self.path}: {exc}") from None
+        self._conn = self._connect()
         try:
             self._setup()
         except BaseException:
@@ -409,23 +371,57 @@ class HistoryStore:
 
     # -- connection -------------------------------------------------------------------
 
-    def _setup(self) -> None:
-        conn = self._conn
+    def _connect(self, immutable: bool = False) -> sqlite3.Connection:
+        """A connection in autocommit mode; read-only (a ``mode=ro`` URI) for a store opened
+        with ``create=False``."""
         try:
-            # Switching to WAL takes a lock the busy handler does not wait for: retry.
-            self._retry(lambda: conn.execute("PRAGMA journal_mode=WAL").fetchone())
-            conn.execute("PRAGMA synchronous=NORMAL")  # durable at each checkpoint in WAL
-            conn.execute("PRAGMA cache_size=-65536")  # up to 64 MiB: big ingests stay in memory
-            version = self._version()
-            if version is None:
-                self._transaction(self._create_schema)
-            elif version > SCHEMA_VERSION:
+            if not self.readonly:
+                return sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            uri = self.path.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable
+                                                               else "")
+            return sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise InputError(f"cannot open history store {self.path}: {exc}") from None
+
+    def _setup(self) -> None:
+        try:
+            # Look before changing anything: a file that is not a posttime store is left
+            # exactly as it was (not even switched to WAL).
+            version = self._read_version()
+            if version is not None and version > SCHEMA_VERSION:
                 raise InputError(
                     f"history store {self.path} was written by a newer posttime (store "
                     f"version {version}); upgrade posttime"
                 )
+            if self.readonly:
+                if version is None:
+                    raise NoDataError(f"{self.path} is an empty history store; ingest exports "
+                                      "first with `posttime ingest EXPORTS`")
+                return
+            conn = self._conn
+            # Switching to WAL takes a lock the busy handler does not wait for: retry.
+            self._retry(lambda: conn.execute("PRAGMA journal_mode=WAL").fetchone())
+            conn.execute("PRAGMA synchronous=NORMAL")  # durable at each checkpoint in WAL
+            conn.execute("PRAGMA cache_size=-65536")  # up to 64 MiB: big ingests stay in memory
+            if version is None:
+                self._transaction(self._create_schema)
         except sqlite3.DatabaseError as exc:
             raise self._error(exc) from None
+
+    def _read_version(self) -> int | None:
+        """``_version()``; a read-only store in WAL mode whose folder cannot be written (so
+        SQLite cannot create its shared-memory file) is opened as immutable instead: nobody
+        can write there, and without a ``-wal`` file all its data is in the main file."""
+        try:
+            return self._version()
+        except sqlite3.OperationalError as exc:
+            wal = Path(f"{self.path}-wal")
+            if (not self.readonly or "unable to open" not in str(exc)
+                    or (wal.exists() and wal.stat().st_size)):
+                raise
+        self._conn.close()
+        self._conn = self._connect(immutable=True)
+        return self._version()
 
     def _version(self) -> int | None:
         tables = {r[0] for r in self._conn.execute(
@@ -491,106 +487,16 @@ class HistoryStore:
 
     # -- writing ----------------------------------------------------------------------
 
-    def ingest(
-        self,
-        sources: Iterable[str | os.PathLike],
-        *,
-        export_tz: str = DEFAULT_EXPORT_TZ,
-        mapping: Mapping[str, str] | None = None,
-        progress: Progress | None = None,
-    ) -> IngestReport:
-        """Ingest export files and folders; a bad file is reported, not raised.
+    def add_file(self, record: StoredFileRecord, posts: pd.DataFrame, *,
+                 replace: bool = False) -> WriteCounts | None:
+        """Write one file's posts (a clean post table) in one transaction.
 
-        Parameters
-        ----------
-        sources : list of str or Path
-            Export files, or folders of exports (their ``.csv`` files, sorted by name).
-        export_tz : str
-            Zone the exports' times are written in.
-        mapping : dict, optional
-            Column mapping for CSVs that are not a known export (see ``load_exports``).
-        progress : callable, optional
-            ``progress(done, total, name)`` before each file, and once at the end.
-
-        Returns
-        -------
-        IngestReport
-            One ``FileOutcome`` per file: ingested, already ingested, skipped (page-level
-            data, which holds no posts) or failed (with the error message).
+        Returns None, and writes nothing, when the store already holds a file with this
+        content (checked under the write lock), unless ``replace`` is set: then the posts
+        that file gave and its row of ``files`` are taken out first, in the same
+        transaction (to read a file again with other zones). A post's row is replaced only
+        by a row with the same or a newer ``as_of``.
         """
-        items = expand_sources(sources)
-        report = IngestReport(self.path)
-        total = len(items)
-        for done, item in enumerate(items):
-            if isinstance(item, FileOutcome):
-                report.files.append(item)
-                continue
-            if progress is not None:
-                progress(done, total, item.name)
-            try:
-                outcome = self.ingest_file(item, export_tz=export_tz, mapping=mapping)
-            except StoreBusyError:
-                raise
-            except PosttimeError as exc:
-                message = str(exc)
-                if str(item) not in message:
-                    message = f"{item}: {message}"
-                outcome = FileOutcome(str(item), FAILED, message=message)
-            report.files.append(outcome)
-        if progress is not None:
-            progress(total, total, "")
-        return report
-
-    def ingest_file(
-        self,
-        path: str | os.PathLike,
-        *,
-        export_tz: str = DEFAULT_EXPORT_TZ,
-        mapping: Mapping[str, str] | None = None,
-    ) -> FileOutcome:
-        """Ingest one export file in one transaction; raise ``PosttimeError`` if it is bad.
-
-        The file is read before the write lock is taken, so a slow read does not hold up
-        another writer; whether the file is already in the store is checked again under
-        the lock.
-        """
-        from posttime.loaders import load_exports
-
-        path = Path(path)
-        try:
-            size = path.stat().st_size
-            if self._has_size(size):
-                # a stored file has this size: it may be this one, so look before reading
-                sha = file_sha256(path)
-                if self._has_file(sha):
-                    return FileOutcome(str(path), ALREADY, sha256=sha,
-                                       message="already ingested (same content)")
-                loaded = load_exports([path], export_tz=export_tz, mapping=mapping)
-            else:
-                # a new file for sure: hash it in a thread while it loads
-                with ThreadPoolExecutor(max_workers=1) as pool:
-                    hashing = pool.submit(file_sha256, path)
-                    try:
-                        loaded = load_exports([path], export_tz=export_tz, mapping=mapping)
-                    finally:
-                        hashing.cancel()
-                    sha = hashing.result()
-        except FileNotFoundError:
-            raise InputError(f"{path}: no such file; check the path") from None
-        except IsADirectoryError:
-            raise InputError(f"{path} is a folder, not a file") from None
-        except PermissionError:
-            raise InputError(f"{path} cannot be read (permission denied)") from None
-        report = loaded.files[0]
-        outcome = FileOutcome(str(path), INGESTED, format=report.format, rows=report.rows,
-                              posts=report.posts, as_of=report.as_of, sha256=sha)
-        if report.format.endswith("page-level"):
-            outcome.status = SKIPPED
-            outcome.message = ("page-level data (daily figures for the whole page), not "
-                               "posts; nothing to store")
-            return outcome
-        posts = loaded.posts
-        source = str(posts["source"].iloc[0]) if len(posts) else str(path)
         names = posts.drop_duplicates("page_id", keep="last")
         pages = list(zip(
             names["page_id"].astype(str).tolist(),
@@ -599,24 +505,28 @@ class HistoryStore:
             strict=True,
         ))
 
-        def write() -> None:
+        def write() -> WriteCounts | None:
             conn = self._conn
-            if self._has_file(sha):
-                outcome.status = ALREADY
-                outcome.message = "already ingested (same content)"
-                return
+            page_ids = [p[0] for p in pages]
+            before = self._count(page_ids)
+            replaced = 0
+            old = conn.execute("SELECT id FROM files WHERE sha256 = ?",
+                               (record.sha256,)).fetchone()
+            if old is not None:
+                if not replace:
+                    return None
+                replaced = conn.execute("DELETE FROM posts WHERE file_id = ?", old).rowcount
+                conn.execute("DELETE FROM files WHERE id = ?", old)
             file_id = conn.execute(
                 "INSERT INTO files (name, path, source, sha256, bytes, format, rows, posts, "
                 "as_of, export_timezone, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (path.name, str(path.resolve()), source, sha, size, report.format,
-                 report.rows, len(posts), _ns_or_none(report.as_of), export_tz,
-                 time.time_ns()),
+                (record.name, record.path, record.source, record.sha256, record.bytes,
+                 record.format, record.rows, len(posts), _ns_or_none(record.as_of),
+                 record.export_timezone, time.time_ns()),
             ).lastrowid
-            page_ids = [p[0] for p in pages]
-            before = self._count(page_ids)
             conn.executemany(_PAGE_UPSERT, pages)
             changes = conn.total_changes
-            if before:
+            if before - replaced:
                 # The upsert keeps whichever row is newer.
                 conn.executemany(_insert_sql(file_id, upsert=True), _rows(posts))
             elif len(posts) >= BULK_ROWS and len(posts) > self._size():
@@ -631,18 +541,18 @@ class HistoryStore:
                 # New pages: plain inserts (a third faster than the upsert).
                 conn.executemany(_insert_sql(file_id, upsert=False), _rows(posts))
             changed = conn.total_changes - changes
-            outcome.new = self._count(page_ids) - before
-            outcome.updated = changed - outcome.new
-            outcome.kept = len(posts) - changed
+            new = self._count(page_ids) - before
+            return WriteCounts(new=new, updated=changed - new, kept=len(posts) - changed,
+                               replaced=replaced)
 
         try:
-            self._transaction(write)
+            return self._transaction(write)
         except sqlite3.Error as exc:
             raise self._error(exc) from None
-        return outcome
 
     def _size(self) -> int:
-        """About the number of posts stored (the largest rowid: rows are never deleted)."""
+        """About the number of posts stored (the largest rowid; only re-ingesting deletes
+        rows)."""
         return self._conn.execute("SELECT coalesce(max(rowid), 0) FROM posts").fetchone()[0]
 
     def _count(self, page_ids: list[str]) -> int:
@@ -654,10 +564,12 @@ class HistoryStore:
             f"SELECT count(*) FROM posts WHERE page_id IN ({marks})", page_ids
         ).fetchone()[0]
 
-    def _has_size(self, size: int) -> bool:
+    def has_size(self, size: int) -> bool:
+        """Whether a stored file has this many bytes (cheaper than hashing a new file)."""
         return bool(self._query("SELECT 1 FROM files WHERE bytes = ? LIMIT 1", (size,)))
 
-    def _has_file(self, sha: str) -> bool:
+    def has_file(self, sha: str) -> bool:
+        """Whether the store holds a file with this SHA-256."""
         return bool(self._query("SELECT 1 FROM files WHERE sha256 = ? LIMIT 1", (sha,)))
 
     # -- reading ----------------------------------------------------------------------

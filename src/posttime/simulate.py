@@ -53,7 +53,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from posttime.schema import conform
+from posttime.schema import POST_TYPES
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -67,6 +67,8 @@ HOUR_WEIGHTS = np.array(
 )  # fmt: skip
 
 TYPES = ("photo", "link", "video", "text")
+#: code of each of TYPES among the schema's post types
+_SCHEMA_TYPE = np.array([POST_TYPES.index(t) for t in TYPES], dtype=np.int8)
 TYPE_SHARES = np.array([0.45, 0.30, 0.15, 0.10])
 #: multiplier of expected interactions per type
 TYPE_MULTIPLIERS = np.array([1.0, 0.45, 1.6, 2.0])
@@ -372,13 +374,17 @@ def simulate_posts(spec: PageSpec) -> pd.DataFrame:
     views = reach + r_out.poisson(reach * (views_per_reach - 1.0))
 
     post_ids = id_base + np.cumsum(r_page.integers(10**7, 10**10, size=n))
-    df = pd.DataFrame(
+    # Built in the schema's dtypes directly (conform would convert every column again).
+    def text(value) -> pd.arrays.StringArray:
+        return pd.array(np.full(n, value, dtype=object), dtype="string")
+
+    return pd.DataFrame(
         {
-            "post_id": post_ids.astype(str),
-            "page_id": spec.page_id,
-            "page_name": spec.page_name,
-            "published": published,
-            "type": np.asarray(TYPES)[type_idx],
+            "post_id": pd.array(post_ids.astype(str).astype(object), dtype="string"),
+            "page_id": text(spec.page_id),
+            "page_name": text(spec.page_name),
+            "published": published.as_unit("ns"),
+            "type": pd.Categorical.from_codes(_SCHEMA_TYPE[type_idx], categories=POST_TYPES),
             "reach": reach.astype(float),
             "views": views.astype(float),
             "reactions": reactions.astype(float),
@@ -387,11 +393,10 @@ def simulate_posts(spec: PageSpec) -> pd.DataFrame:
             "interactions": interactions.astype(float),
             "clicks": clicks.astype(float),
             "paid": paid,
-            "source": "sim",
-            "as_of": as_of,
+            "source": text("sim"),
+            "as_of": pd.DatetimeIndex(np.full(n, as_of.as_unit("ns"))),
         }
     )
-    return conform(df)
 
 
 # --------------------------------------------------------------------------------------

@@ -1,0 +1,135 @@
+"""Text from export files never acts on a terminal, a Rich console, a Markdown viewer or a
+spreadsheet: control characters are removed, markup and HTML are shown as text, and CSV
+cells cannot start a formula."""
+
+import csv
+import io
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from posttime.cli import app
+from posttime.render.text import formula_safe
+from posttime.samples import sample_paths
+
+runner = CliRunner()
+SAMPLE = sample_paths()[0]
+PAGE = "Sample Bakery"
+ESCAPES = "PC\x1b]0;PWNED\x07\x1b[2J\x9b31mMerch"
+SHOWN = "PC]0;PWNED[2J31mMerch"
+SCRIPT = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def renamed(tmp_path, name: str, file: str = "page.csv", other: bool = False):
+    """The sample export with its page called ``name``; an ``other`` page has another id
+    and one post less."""
+    text = SAMPLE.read_text(encoding="utf-8-sig").replace(PAGE, name)
+    if other:
+        text = "\n".join(text.replace("100087654321098", "100087654321099")
+                         .splitlines()[:-1]) + "\n"
+    path = tmp_path / file
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def no_controls(text: str):
+    assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text
+    assert "\r" not in text
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    return renamed(tmp_path_factory.mktemp("hostile"), ESCAPES)
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_analyze_shows_a_page_name_without_its_control_characters(hostile, fmt):
+    result = invoke("analyze", hostile, "-f", fmt)
+    assert result.exit_code == 0, result.output
+    no_controls(result.stdout)
+    assert SHOWN in result.stdout
+
+
+def test_a_terminal_gets_only_rich_colour_codes(hostile):
+    from posttime.analysis import AnalysisOptions, analyze
+    from posttime.loaders import load_exports
+    from posttime.render import Format, render
+
+    r = analyze(load_exports([hostile]).posts, AnalysisOptions(timezone="UTC"), page=ESCAPES)
+    terminal = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor",
+                       width=120)
+    out = render(r, Format.table, console=terminal)
+    assert "\x1b[" in out  # colours
+    assert "\x1b]" not in out and "\x07" not in out and "\x1b[2J" not in out
+    assert SHOWN in out
+
+
+def test_inspect_history_and_weekly_strip_control_characters(hostile, tmp_path):
+    inspect = invoke("inspect", hostile, "--tz", "UTC")
+    assert inspect.exit_code == 0, inspect.output
+    no_controls(inspect.stdout)
+    assert SHOWN in inspect.stdout
+    db = tmp_path / "h.sqlite"
+    ingest = invoke("ingest", hostile, "--db", db)
+    assert ingest.exit_code == 0, ingest.output
+    history = invoke("history", "--db", db)
+    no_controls(history.stdout)
+    assert SHOWN in history.stdout
+    for fmt in ("text", "markdown"):
+        week = invoke("weekly", "--db", db, "--week", "2025-W30", "--tz", "UTC", "-f", fmt)
+        assert week.exit_code == 0, week.output
+        no_controls(week.stdout)
+        assert SHOWN in week.stdout
+
+
+def test_error_lines_hold_no_control_characters(tmp_path):
+    missing = tmp_path / "x\x1b[2Jy\x07\nz.csv"
+    result = invoke("analyze", missing)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error:")
+    no_controls(result.stderr)
+    assert "x[2Jy z.csv" in lines[0]
+
+
+def test_rich_markup_in_page_names_is_shown_as_text(tmp_path):
+    a = renamed(tmp_path, "[link=https://example.com]Bakery[/link] [/]", "a.csv")
+    b = renamed(tmp_path, "Cafe [bold]", "b.csv", other=True)
+    result = invoke("compare", a, b, "--tz", "UTC")
+    assert result.exit_code == 0, result.output
+    assert "[link=https://example.com]Bakery[/link] [/]" in result.stdout
+    assert "Cafe [bold]" in result.stdout
+
+
+def test_markdown_shows_html_in_page_names_as_text(tmp_path):
+    page = renamed(tmp_path, SCRIPT)
+    out = invoke("analyze", page, "-f", "markdown", "--tz", "UTC").stdout
+    assert "<script" not in out and "<img" not in out
+    assert "&lt;script>alert(1)&lt;/script>&lt;img src=x onerror=alert(2)>" in out
+    other = renamed(tmp_path, "Other page", "b.csv", other=True)
+    compared = invoke("compare", page, other, "-f", "markdown", "--tz", "UTC").stdout
+    assert "&lt;script>" in compared and "<script" not in compared and "<img" not in compared
+    db = tmp_path / "h.sqlite"
+    assert invoke("ingest", page, "--db", db).exit_code == 0
+    week = invoke("weekly", "--db", db, "--week", "2025-W30", "--tz", "UTC").stdout
+    assert "&lt;script>" in week and "<script" not in week and "<img" not in week
+
+
+def test_csv_cells_of_user_text_cannot_start_a_formula():
+    from posttime.analysis import AnalysisOptions, ByTypeResult, analyze
+    from posttime.loaders import load_exports
+    from posttime.render import Format, render
+
+    r = analyze(load_exports([SAMPLE]).posts, AnalysisOptions(timezone="UTC"))
+    kinds = ["=HYPERLINK(\"http://x\")", "+1", "-1", "@SUM(A1)", "\tx", "photo"]
+    out = render(ByTypeResult({k: r for k in kinds}), Format.csv)
+    rows = list(csv.reader(io.StringIO(out, newline="")))[1:]
+    firsts = [row[0] for row in rows]
+    assert set(firsts) == {"'" + k for k in kinds[:-1]} | {"photo"}
+    assert firsts.count("photo") == len(r.windows) == len(rows) / len(kinds)
+    assert formula_safe("\rx") == "'\rx" and formula_safe("a=b") == "a=b"
