@@ -45,7 +45,7 @@ class Grid:
 
     @property
     def edges(self) -> np.ndarray:
-        return np.asarray(EDGES[self.grain])
+        return np.array(EDGES[Grain(self.grain)])
 
     @property
     def blocks(self) -> int:

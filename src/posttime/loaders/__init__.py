@@ -149,7 +149,7 @@ def _load_one(path: Path, export_tz: str, mapping: dict[str, str] | None) -> Loa
         return mapped.load(sn, export_tz, mapping)
     if sn.format in _POST_SPECS:
         return load_posts(sn, _POST_SPECS[sn.format], export_tz)
-    return _PAGE_LEVEL_LOADERS[sn.format](sn, export_tz)
+    return _PAGE_LEVEL_LOADERS[str(sn.format)](sn, export_tz)
 
 
 def load_exports(
@@ -223,7 +223,8 @@ def load_exports(
             )
         )
     posts, n_merged = merge.merge(
-        [(ld.posts, ld.key_hashes) for ld in loads if ld.posts is not None]
+        [(ld.posts, ld.key_hashes) for ld in loads
+         if ld.posts is not None and ld.key_hashes is not None]
     )
     schema.validate(posts)
     return LoadResult(

@@ -154,7 +154,7 @@ def finish(
     *,
     post_id: pd.Series,
     page_id: pd.Series,
-    page_name: pd.Series,
+    page_name: pd.Series | pd.Categorical,
     published: pd.Series,
     types,
     metrics: dict[str, pd.Series],
@@ -178,7 +178,8 @@ def finish(
     for name in schema.METRIC_COLUMNS:
         cols[name] = array(metrics[name]) if name in metrics else nan
     cols["paid"] = np.asarray(paid, dtype=bool)
-    cols["source"] = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [str(sn.path)])
+    cols["source"] = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8),
+                                               categories=pd.Index([str(sn.path)]))
     cols["as_of"] = pd.DatetimeIndex(np.full(n, np.datetime64("NaT", "ns")), tz="UTC")
     if as_of is not None:
         cols["as_of"] = pd.DatetimeIndex(
@@ -248,7 +249,7 @@ def load_posts(
     idx = keep.to_numpy()
     kept = f.index[idx]
     post_id = f[found["post_id"]][idx].str.strip() if "post_id" in found else None
-    if by_post:
+    if by_post and post_id is not None:
         page_id = by_post.compute(post_id).fillna(schema.UNNAMED_PAGE)
     else:
         page_col = found.get("page_id", found.get("page_name"))

@@ -21,7 +21,7 @@ def load(sn: Sniffed, export_tz: str) -> Loaded:
     raw = csvread.read_raw(sn, positions, {0})
     f = raw.frame
     labels = f[0].astype("str").str.strip()
-    date = None
+    date: pd.Series | None = None
     for fmt in _DAY_FORMATS:
         parsed = pd.to_datetime(labels, format=fmt, errors="coerce")
         if parsed.notna().sum() == labels.notna().sum() and labels.notna().any():

@@ -40,7 +40,8 @@ def as_of_from_name(name: str, zone: str) -> pd.Timestamp | None:
 
 def paid_columns(sn: Sniffed) -> Paid:
     """Funded/boosted status columns and paid figures (``Reach from Boosted posts``, ...)."""
-    status, numbers = [], []
+    status: list[int] = []
+    numbers: list[int] = []
     for i, name in enumerate(sn.header):
         n = norm(name)
         if not any(w in n for w in ("boosted", "funded", "paid")):

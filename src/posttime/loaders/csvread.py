@@ -90,7 +90,8 @@ def _truncation_cut(sn: Sniffed, data: bytes, enc: str, cut_char: bool = False) 
 
 
 def read_raw(
-    sn: Sniffed, positions: list[int], text: set[int], labels: set[int] = frozenset()
+    sn: Sniffed, positions: list[int], text: set[int],
+    labels: frozenset[int] | set[int] = frozenset(),
 ) -> RawTable:
     """Read the columns at ``positions`` of every data row.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from posttime.errors import InputError
 from posttime.loaders import csvread, values
 from posttime.loaders.assemble import Loaded, PageLevelData
 from posttime.loaders.detect import LEGACY_PAGE_LEVEL, Sniffed
@@ -20,6 +21,8 @@ HOURS_ZONE = "America/Los_Angeles"
 
 def load(sn: Sniffed, export_tz: str) -> Loaded:
     date_pos = sn.position("Date")
+    if date_pos is None:  # detect() only calls this a page-level file with a Date column
+        raise InputError(f"{sn.path}: no Date column in a page-level export")
     hours = {h: sn.position(ONLINE.format(h)) for h in range(24)}
     found = {h: p for h, p in hours.items() if p is not None}
     raw = csvread.read_raw(sn, [date_pos, *found.values()], {date_pos})

@@ -83,7 +83,7 @@ def parse_times(col: pd.Series) -> tuple[pd.Series, list[str], np.ndarray]:
     ``TIME_FORMATS``), the best is applied to the whole column, and further formats are
     tried only on the cells still unread, first as written, then with spaces trimmed.
     """
-    values = col.to_numpy(dtype=object, na_value=None)
+    values = col.astype(object).where(col.notna(), None).to_numpy()
     out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
     todo = pd.notna(values) & (values != "")
     present = values[todo]
@@ -259,7 +259,9 @@ def fill_label(labels, value: str, index: pd.Index) -> pd.Series:
     """A categorical label column with missing entries (or no column at all) set to ``value``."""
     if labels is None:
         return pd.Series(
-            pd.Categorical.from_codes(np.zeros(len(index), dtype=np.int8), [value]), index=index
+            pd.Categorical.from_codes(np.zeros(len(index), dtype=np.int8),
+                                      categories=pd.Index([value])),
+            index=index,
         )
     labels = pd.Series(labels, index=index)
     if labels.isna().any():
@@ -274,7 +276,7 @@ def map_types(col: pd.Series) -> pd.Categorical:
     codes, uniques = label_codes(col)
     names = [schema.TYPE_NAMES.get(" ".join(str(u).split()).casefold(), "other") for u in uniques]
     index = np.array([schema.POST_TYPES.index(n) for n in names + ["other"]], dtype=np.int8)
-    return pd.Categorical.from_codes(index[codes], categories=schema.POST_TYPES)
+    return pd.Categorical.from_codes(index[codes], categories=pd.Index(schema.POST_TYPES))
 
 
 def paid_status(col: pd.Series) -> np.ndarray:
