@@ -277,7 +277,7 @@ def by_type_svg(result: ByTypeResult) -> str:
     """One heatmap per post type, one under the other, in one SVG file."""
     from posttime.render.svg import stack_svg
 
-    return stack_svg([_svg(r, False, f"{t} posts: {HEATMAP_TITLE}", f"hm-{t}")
+    return stack_svg([(f"{t} posts", _svg(r, False, f"{t} posts: {HEATMAP_TITLE}", f"hm-{t}"))
                       for t, r in result.results.items()]) + "\n"
 
 
