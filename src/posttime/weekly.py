@@ -337,8 +337,15 @@ def window_effects(result: AnalysisResult) -> tuple[np.ndarray, np.ndarray]:
         theta = np.where(has, mu + weight * (np.nan_to_num(mean) - mu), mu)
     fitted = table["theta"].to_numpy(dtype=float) if "theta" in table else np.full(len(n), np.nan)
     theta = np.where(tested & np.isfinite(fitted), fitted, theta)
-    lift = np.exp(theta - result.baseline_mean) if np.isfinite(result.baseline_mean) else \
-        np.full(len(theta), np.nan)
+    # Lifts are against the baseline's own shrunken mean, as in the analysis (METHOD.md §10).
+    share = np.where(tested & table["in_baseline"].to_numpy(dtype=bool), n, 0.0)
+    if tau2 == 0:
+        reference = mu
+    elif share.sum() > 0:
+        reference = float(share @ theta / share.sum())
+    else:
+        reference = result.baseline_mean
+    lift = np.exp(theta - reference) if np.isfinite(reference) else np.full(len(theta), np.nan)
     return theta, lift
 
 

@@ -49,7 +49,7 @@ def to_csv(result, top: int) -> str:
 
 
 def _markdown_one(result, top: int, heading: str) -> list[str]:
-    from posttime.render.tables import fmt_lift, fmt_p
+    from posttime.render.tables import fmt_lift, fmt_p, interval_name, verdict_text
     from posttime.windows import label
 
     opts = result.options
@@ -57,14 +57,14 @@ def _markdown_one(result, top: int, heading: str) -> list[str]:
         heading, "", f"**{result.headline}**", "",
         f"Metric: {opts.metric}. Posts used: {result.posts_used}. Times in {opts.timezone} "
         f"(export read as {opts.export_timezone}).", "",
-        "| # | Window | Posts | Shrunk lift | Lift (90% CI) | q | Verdict |",
-        "|---:|---|---:|---:|---:|---:|---|",
+        f"| # | Window | Posts | Lift | {interval_name(result)} | Raw lift | q | Verdict |",
+        "|---:|---|---:|---:|---:|---:|---:|---|",
     ]
     for w in result.windows[result.windows["tested"]].head(top).itertuples():
         lines.append(
             f"| {w.rank} | {label(w.weekday, w.start, w.end)} | {w.n} | {fmt_lift(w.shrunk_lift)} "
-            f"| {fmt_lift(w.lift)} ({w.lift_low:.2f}-{w.lift_high:.2f}) | {fmt_p(w.q)} "
-            f"| {w.verdict} |"
+            f"| {w.lift_low:.2f}-{w.lift_high:.2f} | {fmt_lift(w.lift)} | {fmt_p(w.q)} "
+            f"| {verdict_text(w).plain} |"
         )
     lines += ["", "| Claim | Posts | Lift | p (Holm) | Verdict |", "|---|---:|---:|---:|---|"]
     for c in result.claims:

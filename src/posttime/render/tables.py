@@ -44,6 +44,20 @@ def header(result) -> Text:
     )
 
 
+def verdict_text(w) -> Text:
+    """A window's verdict, marked when it does not survive the calendar-time trend."""
+    text = Text(w.verdict, style=VERDICT_STYLES[w.verdict])
+    if w.robust is False:
+        text.append(" (not robust)", style="dim")
+    return text
+
+
+def interval_name(result) -> str:
+    """Column heading of the listed windows' intervals: their adjusted level."""
+    level = result.windows["interval_level"].dropna()
+    return f"{level.iloc[0]:.1%} interval" if len(level) else "interval"
+
+
 def ranked_table(result, top: int) -> Table:
     windows = result.windows
     tested = windows[windows["tested"]]
@@ -54,25 +68,28 @@ def ranked_table(result, top: int) -> Table:
         title_justify="left", box=box.SIMPLE_HEAD,
     )
     for name, justify in (("#", "right"), ("Window", "left"), ("Posts", "right"),
-                          ("Shrunk", "right"), ("Lift", "right"), ("90% CI", "center"),
-                          ("q", "right"), ("Verdict", "left")):
+                          ("Lift", "right"), (interval_name(result), "center"),
+                          ("Raw lift", "right"), ("q", "right"), ("Verdict", "left")):
         table.add_column(name, justify=justify, no_wrap=True)
     for w in shown.itertuples():
         table.add_row(
             str(w.rank), label(w.weekday, w.start, w.end), str(w.n), fmt_lift(w.shrunk_lift),
-            fmt_lift(w.lift), f"{w.lift_low:.2f}-{w.lift_high:.2f}", fmt_p(w.q),
-            Text(w.verdict, style=VERDICT_STYLES[w.verdict]),
+            f"{w.lift_low:.2f}-{w.lift_high:.2f}", fmt_lift(w.lift), fmt_p(w.q),
+            verdict_text(w),
         )
     return table
 
 
-def ranking_note(result) -> Text | None:
-    if result.tau2 > 0 or not result.windows["tested"].any():
-        return None
-    return Text(
-        "The windows differ no more than chance would make them, so every shrunken lift is "
-        "the same and the ranking falls back on the number of posts.", style="dim",
-    )
+def ranking_note(result) -> Text:
+    """How to read the ranked table (and, when the windows look alike, how it is ordered)."""
+    text = ("Lift is shrunken: each window is pulled towards the average of all windows, the "
+            "more the fewer posts it has. The interval is widened for picking the listed "
+            "windows out of all tested ones (and reaches the lift where shrinkage moves it "
+            "outside); raw lift is the window's own.")
+    if result.tau2 == 0:
+        text += (" The windows differ no more than chance would make them, so every shrunken "
+                 "lift is 1.00x and the ranking goes by the lower end of each interval.")
+    return Text(text, style="dim")
 
 
 def untested_note(result) -> Text:
@@ -120,9 +137,11 @@ def left_out(result) -> Text:
 def _single_view(result, top: int, brief: bool) -> list:
     from posttime.render.heatmap import heatmap
 
-    ranked = ranked_table(result, top) if result.windows["tested"].any() else None
+    tested = result.windows["tested"].any()
+    ranked = ranked_table(result, top) if tested else None
+    note = ranking_note(result) if tested else None
     parts = [header(result), Text(""), Text(result.headline, style="bold"), Text(""),
-             ranked, ranking_note(result), untested_note(result), Text("")]
+             ranked, note, untested_note(result), Text("")]
     if not brief:
         parts += [heatmap(result), Text(""), claims_table(result), Text("")]
     parts.append(left_out(result))
