@@ -278,9 +278,10 @@ def check_claims(used: pd.DataFrame, seed: int = stats.SEED) -> list[Claim]:
 
 
 def score_windows(
-    used: pd.DataFrame, grid: Grid, seed: int = stats.SEED
+    used: pd.DataFrame, grid: Grid, seed: int = stats.SEED, *, permute: bool = True
 ) -> tuple[pd.DataFrame, dict]:
-    """Test, correct and rank every window of ``grid`` against the baseline (METHOD.md §3-6)."""
+    """Test, correct and rank every window of ``grid`` against the baseline (METHOD.md §3-6,
+    10); ``permute=False`` keeps the Welch p-value of small windows too."""
     r = used["residual"].to_numpy()
     window = grid.assign(used["weekday_index"].to_numpy(), used["hour"].to_numpy())
     base = used["in_baseline"].to_numpy()
@@ -316,7 +317,7 @@ def score_windows(
         adjusted = stats.welch(*groups, confidence=level)
         p = test["p"].to_numpy().copy()
         for j, c in enumerate(idx):
-            if table.at[c, "n"] < PERMUTATION_BELOW and p[j] < PERMUTATION_IF_P_BELOW:
+            if permute and table.at[c, "n"] < PERMUTATION_BELOW and p[j] < PERMUTATION_IF_P_BELOW:
                 other = base & (window != c)
                 p[j] = stats.permutation_pvalues(r[window == c], r[other], seed=seed)["two-sided"]
         table.loc[idx, "lift"] = np.exp(test["diff"].to_numpy())
@@ -443,7 +444,9 @@ def robustness(used: pd.DataFrame, grid: Grid, windows: pd.DataFrame,
     A page that posts more during viral streaks packs many posts into a few days, and a
     trend over a fixed number of posts then spans too short a time to follow the streak.
     The calendar fit is a sensitivity check only: as the default it costs power on ordinary
-    pages.
+    pages. It takes Welch p-values throughout: the permutation p of a small window refines
+    a p-value that the winsorised residuals already keep close to Welch's, and computing it
+    twice would double the time of an analysis.
     """
     tested = windows["tested"].to_numpy()
     if not options.adjust:
@@ -451,7 +454,7 @@ def robustness(used: pd.DataFrame, grid: Grid, windows: pd.DataFrame,
     parts = residualize(used["y"].to_numpy(), used["type"].cat.codes.to_numpy(),
                         times=pd.DatetimeIndex(used["published"]), days=TREND_DAYS)
     calendar, _ = score_windows(used.assign(residual=parts["residual"].to_numpy()), grid,
-                                options.seed)
+                                options.seed, permute=False)
     other = calendar.set_index("window")["verdict"].reindex(windows["window"]).to_numpy()
     return np.where(tested, windows["verdict"].to_numpy() == other, None)
 

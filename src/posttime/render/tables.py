@@ -112,7 +112,7 @@ def untested_note(result) -> Text:
 
 
 def claims_table(result) -> Table:
-    table = Table(title="The usual advice, tested on this page (one-sided, Holm-corrected)",
+    table = Table(title="The usual advice, tested on this page (two-sided, Holm-corrected)",
                   title_justify="left", box=box.SIMPLE_HEAD)
     for name, justify in (("Claim", "left"), ("Posts", "right"), ("Lift", "right"),
                           ("p (Holm)", "right"), ("Verdict", "left")):
