@@ -9,6 +9,7 @@ import math
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 from sim import PageSpec, Planted, simulate_posts, true_lift
 
@@ -105,6 +106,8 @@ def test_planted_window_is_found_and_ranked_first(planted_results):
     first = np.mean([row["rank"] == 1 for row in rows])
     assert better >= 0.75, f"planted 2x window called better in {better:.2f} of pages"
     assert first >= 0.85, f"planted 2x window ranked first in {first:.2f} of pages"
+    robust = np.mean([row["robust"] for row in rows if row["verdict"] == "better"])
+    assert robust >= 0.90, f"the calendar-trend check doubted a true window in {1 - robust:.2f}"
 
 
 @pytest.fixture(scope="module")
@@ -223,3 +226,46 @@ def test_the_top_pick_costs_little_against_the_best_window():
         truth = _truths(spec, windows[windows["tested"]])
         regret.append(truth.max() / truth[0])
     assert np.mean(regret) < 1.22, f"mean regret of the top pick {np.mean(regret):.3f}"
+
+
+def _bursty(spec: PageSpec, streaks: int = 8, extra: int = 25, factor: float = 3.0):
+    """A page that posts more during viral streaks, in the evening: on ``streaks`` random
+    three-day streaks every post gets ``factor`` times the interactions, and ``extra`` more
+    posts (copies of random posts, also lifted) go out at 18-22."""
+    posts = simulate_posts(spec)
+    rng = np.random.default_rng(spec.seed)
+    first = posts["published"].min().normalize()
+    days = (posts["as_of"].iloc[0] - first).days - 13
+    inside = np.zeros(len(posts), dtype=bool)
+    added = []
+    for start in first + pd.to_timedelta(rng.choice(days, streaks, replace=False), unit="D"):
+        published = posts["published"]
+        inside |= ((published >= start) & (published < start + pd.Timedelta(days=3))).to_numpy()
+        new = posts.iloc[rng.choice(len(posts), extra, replace=False)].copy()
+        local = (start.tz_convert(TZ).normalize()
+                 + pd.to_timedelta(rng.integers(0, 3, extra), unit="D")
+                 + pd.to_timedelta(rng.uniform(18, 22, extra), unit="h"))
+        new["published"] = pd.DatetimeIndex(local).tz_convert("UTC")
+        new["post_id"] = [f"{start.value}-{i}" for i in range(extra)]
+        new[["interactions", "reactions"]] *= factor
+        added.append(new)
+    posts.loc[inside, ["interactions", "reactions"]] *= factor
+    return pd.concat([posts, *added], ignore_index=True).astype({"post_id": "string"})
+
+
+def test_the_calendar_trend_flags_windows_made_by_bursts():
+    """On null pages that post more in the evening during viral streaks the default trend
+    (over the nearest posts) lets false windows through; most of them are marked not robust,
+    and the robust verdicts alone keep the null check's bound."""
+    false_windows, flagged, pages_with_robust_false = 0, 0, 0
+    for i in range(40):
+        result = analyze(_bursty(PageSpec(n_posts=1500, seed=20000 + i, tz=TZ)),
+                         AnalysisOptions(timezone=TZ))
+        found = result.reliable
+        false_windows += len(found)
+        flagged += int((found["robust"] == False).sum())  # noqa: E712 (object column)
+        pages_with_robust_false += bool((found["robust"] == True).any())  # noqa: E712
+    assert false_windows >= 20, "the bursts should fool the default trend"
+    assert flagged / false_windows >= 0.70, f"{flagged} of {false_windows} flagged"
+    bound = 0.10 + 2 * _mcse(0.10, 40)
+    assert pages_with_robust_false / 40 <= bound, f"{pages_with_robust_false} of 40 pages"

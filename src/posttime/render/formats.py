@@ -57,7 +57,7 @@ def _markdown_one(result, top: int, heading: str) -> list[str]:
         heading, "", f"**{result.headline}**", "",
         f"Metric: {opts.metric}. Posts used: {result.posts_used}. Times in {opts.timezone} "
         f"(export read as {opts.export_timezone}).", "",
-        f"| # | Window | Posts | Lift | {interval_name(result)} | Raw lift | q | Verdict |",
+        f"| # | Window | Posts | Lift | {interval_name(result)} | Raw | q | Verdict |",
         "|---:|---|---:|---:|---:|---:|---:|---|",
     ]
     for w in result.windows[result.windows["tested"]].head(top).itertuples():

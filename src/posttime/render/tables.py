@@ -55,7 +55,7 @@ def verdict_text(w) -> Text:
 def interval_name(result) -> str:
     """Column heading of the listed windows' intervals: their adjusted level."""
     level = result.windows["interval_level"].dropna()
-    return f"{level.iloc[0]:.1%} interval" if len(level) else "interval"
+    return f"{level.iloc[0]:.1%} CI" if len(level) else "CI"
 
 
 def ranked_table(result, top: int) -> Table:
@@ -69,7 +69,7 @@ def ranked_table(result, top: int) -> Table:
     )
     for name, justify in (("#", "right"), ("Window", "left"), ("Posts", "right"),
                           ("Lift", "right"), (interval_name(result), "center"),
-                          ("Raw lift", "right"), ("q", "right"), ("Verdict", "left")):
+                          ("Raw", "right"), ("q", "right"), ("Verdict", "left")):
         table.add_column(name, justify=justify, no_wrap=True)
     for w in shown.itertuples():
         table.add_row(
@@ -85,7 +85,7 @@ def ranking_note(result) -> Text:
     text = ("Lift is shrunken: each window is pulled towards the average of all windows, the "
             "more the fewer posts it has. The interval is widened for picking the listed "
             "windows out of all tested ones (and reaches the lift where shrinkage moves it "
-            "outside); raw lift is the window's own.")
+            "outside); raw is the window's own lift.")
     if result.tau2 == 0:
         text += (" The windows differ no more than chance would make them, so every shrunken "
                  "lift is 1.00x and the ranking goes by the lower end of each interval.")
