@@ -203,3 +203,50 @@ def test_residuals_remove_trend_and_type_effects():
     assert (by_type.abs() < 0.05).all()
     raw = residualize(y, codes, adjust=False)
     assert np.allclose(raw["residual"], y - y.mean())
+
+
+def _heatmap_ansi(result) -> str:
+    import io
+
+    from rich.console import Console
+
+    from posttime.render.heatmap import heatmap
+
+    out = io.StringIO()
+    Console(file=out, force_terminal=True, color_system="truecolor", width=100).print(
+        heatmap(result))
+    return out.getvalue()
+
+
+def test_without_between_window_variance_no_window_shows_a_lift():
+    """The classic sample's windows differ no more than chance: every shrunken lift is
+    1.00x, p_better 0.5 and the heatmap has no shaded cell. A page whose windows do differ
+    is shaded."""
+    from posttime.loaders import load_exports
+    from posttime.samples import sample_paths
+
+    classic, business = (
+        load_exports([p for p in sample_paths(all=True) if name in p.name]).posts
+        for name in ("classic", "business"))
+    flat = analyze(classic, OPTIONS)
+    tested = flat.windows[flat.windows["tested"]]
+    assert flat.tau2 == 0 and len(tested) >= 5
+    assert (tested["shrunk_lift"] == 1.0).all() and (tested["p_better"] == 0.5).all()
+    assert "48;2;" not in _heatmap_ansi(flat)
+    shaded = analyze(business, OPTIONS)
+    assert shaded.tau2 > 0 and "48;2;" in _heatmap_ansi(shaded)
+
+
+def test_the_calendar_trend_follows_calendar_time():
+    """With times given the trend is the median over +-3 days, however unevenly the posts
+    fall: a burst of 20 posts in one day at a higher level is removed by it, while the
+    trend over the 51 nearest posts (mostly ordinary ones) leaves the burst in the residuals."""
+    rng = np.random.default_rng(1)
+    days = np.sort(np.r_[rng.uniform(0, 60, 120), rng.uniform(30, 31, 20)])
+    burst = (days >= 30) & (days < 31)
+    y = np.where(burst, 3.0, 1.0) + rng.normal(0, 0.3, len(days))
+    times = pd.DatetimeIndex(pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(days, "D"))
+    codes = np.zeros(len(y), dtype=int)
+    calendar = residualize(y, codes, times=times)
+    assert abs(calendar["residual"][burst].mean()) < 0.3
+    assert residualize(y, codes)["residual"][burst].mean() > 0.5
