@@ -39,11 +39,28 @@ def header(result) -> Text:
 
 
 def verdict_text(w) -> Text:
-    """A window's verdict, marked when it does not survive the calendar-time trend."""
+    """A window's verdict, with a * when it does not survive the calendar-time trend."""
     text = Text(w.verdict, style=VERDICT_STYLES[w.verdict])
     if w.robust is False:
-        text.append(" (not robust)", style="dim")
+        text.append("*", style="bold")
     return text
+
+
+#: what the ranked table's columns and verdicts mean, a sentence each.
+LEGEND = (
+    "q: the p-value corrected for testing every window (Benjamini-Hochberg); below 0.10 a "
+    "difference is reliable. better / worse: reliably better or worse than weekdays 10-14; "
+    "no-difference: tested, but within what chance produces with this many posts; "
+    "insufficient-data: fewer than 10 posts, not tested. The rank follows the shrunken lift, "
+    "so a window with many ordinary posts can rank above a reliably better one with few."
+)
+ROBUST_NOTE = ("* not robust: the verdict changes when the page's trend is fitted over "
+               "calendar days instead of posts (a burst of posting may be behind it).")
+CLAIMS_LEGEND = (
+    "supported: the claim holds on this page (p (Holm) < 0.05); contradicted: shown to go the "
+    "other way; not-shown: the posts cannot tell either way; insufficient-data: fewer than 10 "
+    "posts on a side."
+)
 
 
 def interval_name(result) -> str:
@@ -83,6 +100,9 @@ def ranking_note(result) -> Text:
     if result.tau2 == 0:
         text += (" The windows differ no more than chance would make them, so every shrunken "
                  "lift is 1.00x and the ranking goes by the lower end of each interval.")
+    text += " " + LEGEND
+    if (result.windows["tested"] & (result.windows["robust"] == False)).any():  # noqa: E712
+        text += " " + ROBUST_NOTE
     return Text(text, style="dim")
 
 
@@ -135,7 +155,8 @@ def _single_view(result, top: int, brief: bool) -> list:
     parts = [header(result), Text(""), Text(result.headline, style="bold"), Text(""),
              ranked, note, untested_note(result), Text("")]
     if not brief:
-        parts += [heatmap(result), Text(""), claims_table(result), Text("")]
+        parts += [heatmap(result), Text(""), claims_table(result),
+                  Text(CLAIMS_LEGEND, style="dim"), Text("")]
     parts.append(left_out(result))
     return [part for part in parts if part is not None]
 
@@ -208,6 +229,8 @@ def _markdown_one(result: AnalysisResult, top: int, heading: str) -> list[str]:
             f"| {w.lift_low:.2f}-{w.lift_high:.2f} | {fmt_lift(w.lift)} | {fmt_p(w.q)} "
             f"| {verdict_text(w).plain} |"
         )
+    if result.windows["tested"].any():
+        lines += ["", ranking_note(result).plain]
     grid = {(w.weekday, int(w.start)): (f"{MARKS.get(w.verdict, '')}{w.n}" if w.tested
                                         else f"({w.n})" if w.n else "·")
             for w in result.windows.itertuples()}
@@ -218,7 +241,7 @@ def _markdown_one(result: AnalysisResult, top: int, heading: str) -> list[str]:
     for c in result.claims:
         lines.append(f"| {c.text} | {c.n} vs {c.n_other} | {fmt_lift(c.lift)} "
                      f"| {fmt_p(c.p_holm)} | {c.verdict} |")
-    return [*lines, "", left_out(result).plain, ""]
+    return [*lines, "", CLAIMS_LEGEND, "", left_out(result).plain, ""]
 
 
 def _markdown(page: str | None, sections: list[list[str]]) -> str:
@@ -339,6 +362,7 @@ def _html_section(result: AnalysisResult, top: int, heading: str | None) -> list
              table(["Claim", "Posts", "Lift", "p (Holm)", "Verdict"],
                    [[c.text, f"{c.n} vs {c.n_other}", fmt_lift(c.lift), fmt_p(c.p_holm),
                      c.verdict] for c in result.claims], {1, 2, 3}),
+             paragraph(CLAIMS_LEGEND, "note"),
              paragraph(left_out(result).plain, "note")]
     return body
 
