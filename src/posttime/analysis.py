@@ -463,14 +463,17 @@ def robustness(used: pd.DataFrame, grid: Grid, windows: pd.DataFrame,
     twice would double the time of an analysis.
     """
     tested = windows["tested"].to_numpy()
+    robust = np.full(len(windows), None, dtype=object)
     if not options.adjust:
-        return np.where(tested, True, None)
+        robust[tested] = True
+        return robust
     parts = residualize(used["y"].to_numpy(), used["type"].cat.codes.to_numpy(),
                         times=pd.DatetimeIndex(used["published"]), days=TREND_DAYS)
     calendar, _ = score_windows(used.assign(residual=parts["residual"].to_numpy()), grid,
                                 options.seed, permute=False)
     other = calendar.set_index("window")["verdict"].reindex(windows["window"]).to_numpy()
-    return np.where(tested, windows["verdict"].to_numpy() == other, None)
+    robust[tested] = windows["verdict"].to_numpy()[tested] == other[tested]
+    return robust
 
 
 def analyze(posts: pd.DataFrame, options: AnalysisOptions | None = None, *,

@@ -225,9 +225,10 @@ def load_posts(
     Posts listed twice in the file are dropped once the raw columns are freed.
     """
     loaded = _read_posts(sn, spec, export_tz, spec.locate(sn) if found is None else found)
-    loaded.posts, loaded.dropped["duplicate"], loaded.key_hashes = (
-        merge.drop_in_file_duplicates(loaded.posts)
-    )
+    if loaded.posts is not None:
+        loaded.posts, loaded.dropped["duplicate"], loaded.key_hashes = (
+            merge.drop_in_file_duplicates(loaded.posts)
+        )
     return loaded
 
 
