@@ -134,3 +134,13 @@ def test_html_reports_render_in_a_headless_browser(tmp_path, reports, command):
     green = int(((g - r > 20) & (g - b > 10)).sum())
     red = int(((r - g > 20) & (r - b > 20)).sum())
     assert green > 2000 and red > 2000, (green, red)
+
+
+def test_by_type_svg_stacks_one_captioned_heatmap_per_type():
+    data = json.loads(invoke("analyze", "--sample", "--by-type", "-f", "json").stdout)
+    text = invoke("analyze", "--sample", "--by-type", "-f", "svg").stdout
+    assert text.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and "<style>" in text
+    for kind in data["by_type"]:
+        assert f'font-weight="700">{kind} posts</text>' in text
+        assert f'<title id="hm-{kind}-title">' in text
+    assert text.count("<svg") == 1 + len(data["by_type"])

@@ -28,8 +28,8 @@ tr.provisional td { color: #7a8496; font-style: italic; }
 .good { color: #17733a; font-weight: 600; }
 .bad { color: #a3262e; }
 svg { max-width: 100%; height: auto; }
-svg text { font: 11px system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial,
-           sans-serif; fill: #1d2430; }
+svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial,
+           sans-serif; font-size: 11px; fill: #1d2430; }
 dl.terms { font-size: 0.9em; color: #3a4454; }
 dl.terms dt { font-weight: 600; margin-top: 6px; }
 dl.terms dd { margin: 0 0 0 16px; }

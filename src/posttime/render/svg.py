@@ -44,6 +44,9 @@ INK = "#1d2430"
 BLUE = "#2b5fd9"
 GREY = "#566173"
 XMLNS = ' xmlns="http://www.w3.org/2000/svg"'
+#: the text style of a standalone picture (inline in HTML the page's styles apply).
+STYLE = ('<style>text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, '
+         'Helvetica, Arial, sans-serif; font-size: 11px; fill: #1d2430; }</style>')
 #: the swatch of each kind of legend entry (x, y: the entry's corner).
 SWATCHES = {
     "better": lambda x, y: f'<rect x="{x}" y="{y}" width="14" height="14" '
@@ -75,6 +78,8 @@ def heatmap_svg(cells: list[Cell], *, title: str, legend: list[tuple[str, str]],
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
         f'<title id="{ident}-title">{escape(title)}</title>',
     ]
+    if standalone:
+        parts.append(STYLE)
     for h in range(0, 25, 2):
         parts.append(f'<text x="{LEFT + h * HOUR_W}" y="{TOP - 8}" text-anchor="middle">'
                      f"{h:02d}</text>")
@@ -115,12 +120,16 @@ def heatmap_svg(cells: list[Cell], *, title: str, legend: list[tuple[str, str]],
     return "\n".join(parts)
 
 
-def stack_svg(pictures: list[str]) -> str:
-    """Several heatmaps of ``heatmap_svg`` one under the other, in one standalone SVG."""
-    width, height = LEFT + 24 * HOUR_W + 8, TOP + 7 * ROW_H + 34
-    parts = [f'<svg{XMLNS} viewBox="0 0 {width} {height * len(pictures)}" width="{width}" '
-             f'height="{height * len(pictures)}">']
-    for k, picture in enumerate(pictures):
-        parts.append(f'<g transform="translate(0 {k * height})">{picture}</g>')
+def stack_svg(pictures: list[tuple[str, str]]) -> str:
+    """Several heatmaps of ``heatmap_svg``, each (caption, picture), one under the other in
+    one standalone SVG."""
+    width, height = LEFT + 24 * HOUR_W + 8, TOP + 7 * ROW_H + 34 + 24
+    total = height * len(pictures)
+    parts = [f'<svg{XMLNS} viewBox="0 0 {width} {total}" width="{width}" height="{total}">',
+             STYLE]
+    for k, (caption, picture) in enumerate(pictures):
+        parts += [f'<text x="4" y="{k * height + 14}" font-weight="700">{escape(caption)}'
+                  "</text>",
+                  f'<g transform="translate(0 {k * height + 24})">{picture}</g>']
     parts.append("</svg>")
     return "\n".join(parts)
