@@ -261,6 +261,24 @@ def _mapping(spec: str | None) -> dict[str, str] | None:
     return parse_mapping(spec)
 
 
+ALL_PAGES_OPTION = typer.Option(
+    False, "--all-pages", help="Analyse every page of the exports: one row per page and a "
+    "portfolio line (see --pool, --jobs, --output-dir).",
+)
+POOL_OPTION = typer.Option(
+    "auto", "--pool", help="With --all-pages: pages (each page's window estimates lean "
+    "towards the portfolio's), none, or auto (pages from 5 pages on).",
+)
+JOBS_OPTION = typer.Option(
+    None, "--jobs", "-j", min=1, show_default="the number of cores",
+    help="With --all-pages: pages analysed at once (in separate processes).",
+)
+OUTPUT_DIR_OPTION = typer.Option(
+    None, "--output-dir", help="With --all-pages: write one report per page and an index "
+    "into this folder (each file atomically).",
+)
+
+
 @command()
 def analyze(
     files: list[Path] = FILES_ARGUMENT,
@@ -285,11 +303,16 @@ def analyze(
     output: Path | None = OUTPUT_OPTION,
     seed: int = SEED_OPTION,
     quiet: bool = QUIET_OPTION,
+    all_pages: bool = ALL_PAGES_OPTION,
+    pool: str = POOL_OPTION,
+    jobs: int | None = JOBS_OPTION,
+    output_dir: Path | None = OUTPUT_DIR_OPTION,
 ) -> None:
     """Rank and test posting windows against the usual advice (weekdays 10-14).
 
     Prints a headline, the ranked windows with how sure each result is, a weekday x hour
-    heatmap, the five claims of the usual advice, and what was left out.
+    heatmap, the five claims of the usual advice, and what was left out. With --all-pages,
+    every page of the exports in one report.
     """
     from posttime import sources
     from posttime.analysis import ByTypeResult, analyze_by_type
@@ -298,6 +321,18 @@ def analyze(
 
     be_quiet(quiet)
     chosen = choose_format(fmt, "analyze")
+    if all_pages or output_dir is not None:
+        if not all_pages:
+            raise UsageError("--output-dir writes one report per page; add --all-pages")
+        if page is not None or by_type:
+            raise UsageError(f"--all-pages analyses every page; leave out "
+                             f"{'--page' if page is not None else '--by-type'}")
+        options = dict(metric=metric, tz=tz, sample=sample, grain=grain, post_type=post_type,
+                       since=since, until=until, include_paid=include_paid, seed=seed)
+        _analyze_all_pages(_inputs(files, sample), options, export_tz=export_tz,
+                           mapping=mapping, pool=pool, jobs=jobs, chosen=chosen, top=top,
+                           output=output, output_dir=output_dir)
+        return
     data = sources.from_files(_inputs(files, sample), page, export_tz=export_tz,
                               mapping=_mapping(mapping))
     data.require_metric(metric)
@@ -317,6 +352,64 @@ def analyze(
         for warning in result.warnings:
             talk(f"Warning: {warning}")
     show(result, chosen, output, top=top)
+
+
+def _analyze_all_pages(inputs: list[Path], shared: dict, *, export_tz: str | None,
+                       mapping: str | None, pool: str, jobs: int | None, chosen, top: int,
+                       output: Path | None, output_dir: Path | None) -> None:
+    """``analyze --all-pages``: every page of the exports, pooled, in a process pool."""
+    import os
+
+    from posttime import sources
+    from posttime.outcome import check_metric_present
+    from posttime.portfolio import Pool, analyze_many
+    from posttime.render.console import talk
+    from posttime.render.portfolio import PagesProgress
+
+    if output is not None and output_dir is not None:
+        raise UsageError("give --output or --output-dir, not both")
+    if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
+        raise UsageError(f"--output-dir {output_dir} is a file, not a folder")
+    try:
+        pooling = Pool(pool.lower())
+    except ValueError:
+        raise UsageError(f"unknown value {pool!r} for --pool; choose one of: "
+                         f"{', '.join(p.value for p in Pool)}") from None
+    loaded = sources.load(inputs, export_tz=export_tz, mapping=_mapping(mapping))
+    posts = loaded.require_posts()
+    check_metric_present(posts, shared["metric"])
+    options = analysis_options(export_timezone=loaded.export_timezone, **shared)
+    note = sources.default_zone_note(shared["tz"], shared["sample"])
+    if note:
+        talk(note)
+    with PagesProgress() as progress:
+        result = analyze_many(posts, options, jobs=jobs or os.cpu_count() or 1, pool=pooling,
+                              progress=progress)
+    for page in result.results:
+        for warning in page.warnings:
+            talk(f"Warning: {page.page}: {warning}")
+    if output_dir is None:
+        show(result, chosen, output, top=top)
+        return
+    from posttime.render.portfolio import report_files
+
+    files = report_files(result, chosen.value, top=top)
+    _write_folder(output_dir, files)
+    talk(f"Wrote {len(files) - 1} page reports and {next(reversed(files))} to {output_dir}")
+
+
+def _write_folder(folder: Path, files: dict[str, str]) -> None:
+    """Write every file of ``files`` (name -> text) into ``folder`` (made if missing), each
+    atomically, after every text is ready."""
+    from posttime.errors import InputError
+    from posttime.output import write_atomic
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot make folder {folder}: {exc.strerror}") from None
+    for name, text in files.items():
+        write_atomic(folder / name, text)
 
 
 @command("inspect")

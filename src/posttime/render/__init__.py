@@ -36,7 +36,8 @@ COMMAND_FORMATS: dict[str, tuple[Format, ...]] = {
 }
 #: the result types each command renders.
 COMMAND_RESULTS: dict[str, tuple[str, ...]] = {
-    "analyze": ("posttime.analysis.AnalysisResult", "posttime.analysis.ByTypeResult"),
+    "analyze": ("posttime.analysis.AnalysisResult", "posttime.analysis.ByTypeResult",
+                "posttime.portfolio.PortfolioResult"),
     "compare": ("posttime.compare.ComparisonResult",),
     "inspect": ("posttime.render.inspect.InspectReport",),
     "history": ("posttime.history.store.HistorySummary",),
@@ -46,6 +47,7 @@ COMMAND_RESULTS: dict[str, tuple[str, ...]] = {
 _ANALYSIS = "posttime.render.analysis"
 _COMPARE = "posttime.render.compare"
 _WEEKLY = "posttime.render.weekly"
+_PORTFOLIO = "posttime.render.portfolio"
 #: (result type, format) -> "module:function"; the function takes that result type.
 RENDERERS: dict[tuple[str, Format], str] = {
     ("posttime.analysis.AnalysisResult", F.table): f"{_ANALYSIS}:analysis_table",
@@ -56,6 +58,10 @@ RENDERERS: dict[tuple[str, Format], str] = {
     ("posttime.analysis.ByTypeResult", F.json): f"{_ANALYSIS}:by_type_json",
     ("posttime.analysis.ByTypeResult", F.csv): f"{_ANALYSIS}:by_type_csv",
     ("posttime.analysis.ByTypeResult", F.markdown): f"{_ANALYSIS}:by_type_markdown",
+    ("posttime.portfolio.PortfolioResult", F.table): f"{_PORTFOLIO}:portfolio_table",
+    ("posttime.portfolio.PortfolioResult", F.json): f"{_PORTFOLIO}:portfolio_json",
+    ("posttime.portfolio.PortfolioResult", F.csv): f"{_PORTFOLIO}:portfolio_csv",
+    ("posttime.portfolio.PortfolioResult", F.markdown): f"{_PORTFOLIO}:portfolio_markdown",
     ("posttime.compare.ComparisonResult", F.table): f"{_COMPARE}:comparison_table",
     ("posttime.compare.ComparisonResult", F.json): f"{_COMPARE}:comparison_json",
     ("posttime.compare.ComparisonResult", F.markdown): f"{_COMPARE}:comparison_markdown",

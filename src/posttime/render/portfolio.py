@@ -1,0 +1,167 @@
+"""The report of ``posttime analyze --all-pages``: one row per page and the portfolio line,
+as a terminal table, JSON, CSV or Markdown; the per-page reports of ``--output-dir`` and
+their index; the progress bar of pages done."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+from rich import box
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from posttime.analysis import WINDOW_COLUMNS
+from posttime.jsonout import to_json
+from posttime.portfolio import Pool, PortfolioResult
+from posttime.render.text import ASSOCIATION, fmt_count, fmt_lift, rich_to_text
+
+TIMING_STYLES = {"yes": "bold green", "no": "", "cannot-tell-yet": "dim"}
+#: the file name ending of each format's reports under --output-dir.
+SUFFIXES = {"table": ".txt", "json": ".json", "csv": ".csv", "markdown": ".md"}
+
+
+def _tops(windows: list[tuple[str, float]]) -> str:
+    return ", ".join(f"{name} {fmt_lift(lift)}" for name, lift in windows) or "-"
+
+
+def portfolio_line(result: PortfolioResult) -> str:
+    """One sentence on the whole portfolio."""
+    pages = len(result.results)
+    text = (f"{pages} page{'s' if pages != 1 else ''}; timing shows a reliable difference "
+            f"on {result.timing_matters} of them.")
+    common = result.common_windows()
+    if common:
+        text += " Windows most often among a page's best: " + ", ".join(
+            f"{name} ({n} page{'s' if n != 1 else ''})" for name, n in common) + "."
+    return text
+
+
+def pooling_note(result: PortfolioResult) -> str:
+    if result.pool is Pool.NONE:
+        return "Not pooled: each page's windows are shrunk towards its own centre only."
+    fits = "; ".join(f"{g.pages} pages in {g.grain}, between-page variance {g.tau2:.4f}"
+                     for g in result.pools)
+    return ("Pooled across pages: each page's window estimates lean towards the portfolio's "
+            f"({fits or 'no grain has two pages'}); verdicts come from each page's own posts.")
+
+
+def summary_table(result: PortfolioResult) -> Table:
+    table = Table(title="Pages", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for name, justify in (("Page", "left"), ("Posts", "right"), ("Timing matters", "left"),
+                          ("Top windows", "left"), ("Better", "right"), ("Worse", "right"),
+                          ("Needs", "right")):
+        table.add_column(name, justify=justify, no_wrap=name != "Page",
+                         min_width=8 if name == "Page" else None)
+    for row in result.summary.itertuples():
+        table.add_row(str(row.page), f"{row.posts_used:,}\n{row.grain}",
+                      Text(str(row.timing_matters), style=TIMING_STYLES[row.timing_matters]),
+                      "\n".join(f"{name} {fmt_lift(lift)}" for name, lift in row.top_windows)
+                      or "-", str(row.better), str(row.worse),
+                      fmt_count(None if pd.isna(row.posts_needed) else row.posts_needed))
+    return table
+
+
+def portfolio_table(result: PortfolioResult, *, console=None) -> str:
+    view = Group(Text(portfolio_line(result), style="bold"), summary_table(result),
+                 Text("Posts: used, and the window grain. Top windows: the three ranked "
+                      "first, with their shrunken lift. Needs: posts a window needs to show a "
+                      "1.25x lift."),
+                 Text(pooling_note(result)), Text(ASSOCIATION, style="dim"))
+    return rich_to_text(view, console, width=120)
+
+
+def portfolio_json(result: PortfolioResult) -> str:
+    return to_json(result.to_dict())
+
+
+def portfolio_csv(result: PortfolioResult) -> str:
+    """Every window of every page, the page in the first column."""
+    frames = [r.windows.loc[:, list(WINDOW_COLUMNS)].assign(page=r.page)
+              for r in result.results]
+    return pd.concat(frames).loc[:, ["page", *WINDOW_COLUMNS]].to_csv(
+        index=False, float_format="%.6g", lineterminator="\n")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def portfolio_markdown(result: PortfolioResult, *, links: dict[str, str] | None = None) -> str:
+    """The summary as Markdown; ``links`` maps a page to its report's file name."""
+    lines = ["# When to post: all pages", "", f"**{portfolio_line(result)}**", "",
+             "| Page | Posts | Grain | Timing matters | Top windows (shrunk lift) | Better "
+             "| Worse | Posts for 1.25x |",
+             "|---|---:|---|---|---|---:|---:|---:|"]
+    for row in result.summary.itertuples():
+        page = _cell(str(row.page))
+        if links and row.page in links:
+            page = f"[{page}]({links[row.page]})"
+        needed = "-" if pd.isna(row.posts_needed) else f"{row.posts_needed:,}"
+        lines.append(f"| {page} | {row.posts_used:,} | {row.grain} | {row.timing_matters} "
+                     f"| {_tops(row.top_windows)} | {row.better} | {row.worse} | {needed} |")
+    return "\n".join([*lines, "", pooling_note(result), "", ASSOCIATION, ""])
+
+
+def file_names(pages: list[str], suffix: str) -> list[str]:
+    """A distinct, safe file name per page (its name in lower case, letters and digits),
+    never ``index``."""
+    names: list[str] = []
+    for page in pages:
+        stem = re.sub(r"[^a-z0-9]+", "-", page.lower()).strip("-") or "page"
+        candidate, n = stem, 1
+        while candidate == "index" or candidate + suffix in names:
+            n += 1
+            candidate = f"{stem}-{n}"
+        names.append(candidate + suffix)
+    return names
+
+
+def report_files(result: PortfolioResult, fmt: str, *, top: int = 10) -> dict[str, str]:
+    """File name -> text of one report per page and the index, for ``--output-dir``."""
+    from posttime.render import render
+
+    suffix = SUFFIXES[fmt]
+    names = file_names([str(r.page) for r in result.results], suffix)
+    files = {name: render(r, fmt, top=top)
+             for name, r in zip(names, result.results, strict=True)}
+    links = {str(r.page): name for name, r in zip(names, result.results, strict=True)}
+    if fmt == "markdown":
+        index = portfolio_markdown(result, links=links)
+    else:
+        index = render(result, fmt)
+    return {**files, f"index{suffix}": index}
+
+
+class PagesProgress:
+    """A progress bar of pages done on stderr; nothing unless stderr is a terminal. Call it
+    as ``progress(done, total)``; use it as a context manager."""
+
+    def __init__(self, console=None) -> None:
+        from posttime.render.console import is_quiet, stderr_console
+
+        self.console = console or stderr_console()
+        self.enabled = self.console.is_terminal and not is_quiet()
+        self._bar = None
+        self._task = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self._bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._bar = Progress(TextColumn("Pages"), BarColumn(), MofNCompleteColumn(),
+                                 console=self.console, transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("", total=total)
+        self._bar.update(self._task, completed=done)
+
+    def __enter__(self) -> PagesProgress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
