@@ -168,3 +168,23 @@ def test_progress_bar_only_on_a_terminal():
         with PagesProgress(console=console) as progress:
             analyze_many(posts, options, progress=progress)
         assert ("Pages" in stream.getvalue()) is terminal
+
+
+def test_dask_cluster_gives_the_same_output(agency, as_json):
+    # Skipped only where Dask is not installed (it is in the test extra).
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(host="127.0.0.1", n_workers=1, threads_per_worker=2,
+                                  processes=False, protocol="tcp", dashboard_address=None
+                                  ) as cluster:
+        address = cluster.scheduler_address.replace("tcp://", "dask://")
+        result = invoke("analyze", agency, "--all-pages", *LA, "--format", "json",
+                        "--executor", address)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == as_json
+
+
+def test_executor_errors(agency):
+    result = invoke("analyze", agency, "--all-pages", *LA, "--executor", "spark://x:1")
+    assert result.exit_code == 2 and "--executor takes dask://HOST:PORT" in result.stderr
+    result = invoke("analyze", agency, *LA, "--executor", "dask://127.0.0.1:1")
+    assert result.exit_code == 2 and "add --all-pages" in result.stderr

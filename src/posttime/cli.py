@@ -273,6 +273,11 @@ JOBS_OPTION = typer.Option(
     None, "--jobs", "-j", min=1, show_default="the number of cores",
     help="With --all-pages: pages analysed at once (in separate processes).",
 )
+EXECUTOR_OPTION = typer.Option(
+    None, "--executor", metavar="dask://HOST:PORT",
+    help="With --all-pages: analyse the pages on an existing Dask cluster (needs the dask "
+    "extra: pip install 'posttime[dask]').",
+)
 OUTPUT_DIR_OPTION = typer.Option(
     None, "--output-dir", help="With --all-pages: write one report per page and an index "
     "into this folder (each file atomically).",
@@ -307,6 +312,7 @@ def analyze(
     pool: str = POOL_OPTION,
     jobs: int | None = JOBS_OPTION,
     output_dir: Path | None = OUTPUT_DIR_OPTION,
+    executor: str | None = EXECUTOR_OPTION,
 ) -> None:
     """Rank and test posting windows against the usual advice (weekdays 10-14).
 
@@ -321,9 +327,10 @@ def analyze(
 
     be_quiet(quiet)
     chosen = choose_format(fmt, "analyze")
-    if all_pages or output_dir is not None:
+    if all_pages or output_dir is not None or executor is not None:
         if not all_pages:
-            raise UsageError("--output-dir writes one report per page; add --all-pages")
+            raise UsageError(f"{'--output-dir' if executor is None else '--executor'} works "
+                             "on every page at once; add --all-pages")
         if page is not None or by_type:
             raise UsageError(f"--all-pages analyses every page; leave out "
                              f"{'--page' if page is not None else '--by-type'}")
@@ -331,7 +338,7 @@ def analyze(
                        since=since, until=until, include_paid=include_paid, seed=seed)
         _analyze_all_pages(_inputs(files, sample), options, export_tz=export_tz,
                            mapping=mapping, pool=pool, jobs=jobs, chosen=chosen, top=top,
-                           output=output, output_dir=output_dir)
+                           output=output, output_dir=output_dir, executor=executor)
         return
     data = sources.from_files(_inputs(files, sample), page, export_tz=export_tz,
                               mapping=_mapping(mapping))
@@ -356,13 +363,15 @@ def analyze(
 
 def _analyze_all_pages(inputs: list[Path], shared: dict, *, export_tz: str | None,
                        mapping: str | None, pool: str, jobs: int | None, chosen, top: int,
-                       output: Path | None, output_dir: Path | None) -> None:
+                       output: Path | None, output_dir: Path | None,
+                       executor: str | None) -> None:
     """``analyze --all-pages``: every page of the exports, pooled, in a process pool."""
     import os
+    from contextlib import nullcontext
 
     from posttime import sources
     from posttime.outcome import check_metric_present
-    from posttime.portfolio import Pool, analyze_many
+    from posttime.portfolio import Pool, analyze_many, remote_executor
     from posttime.render.console import talk
     from posttime.render.portfolio import PagesProgress
 
@@ -382,9 +391,10 @@ def _analyze_all_pages(inputs: list[Path], shared: dict, *, export_tz: str | Non
     note = sources.default_zone_note(shared["tz"], shared["sample"])
     if note:
         talk(note)
-    with PagesProgress() as progress:
-        result = analyze_many(posts, options, jobs=jobs or os.cpu_count() or 1, pool=pooling,
-                              progress=progress)
+    remote = nullcontext((None, None)) if executor is None else remote_executor(executor)
+    with remote as (runner, threads), PagesProgress() as progress:
+        result = analyze_many(posts, options, jobs=jobs or threads or os.cpu_count() or 1,
+                              pool=pooling, executor=runner, progress=progress)
     for page in result.results:
         for warning in page.warnings:
             talk(f"Warning: {page.page}: {warning}")

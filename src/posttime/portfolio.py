@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -235,6 +236,36 @@ def analyze_many(posts: pd.DataFrame, options: AnalysisOptions | None = None, *,
         chosen = Pool.PAGES if len(results) >= POOL_MIN_PAGES else Pool.NONE
     pools = pool_pages(results) if chosen is Pool.PAGES else []
     return PortfolioResult(results=results, pool=chosen, pools=pools)
+
+
+#: the scheme of an --executor address of a Dask scheduler.
+DASK_SCHEME = "dask://"
+
+
+@contextmanager
+def remote_executor(address: str) -> Iterator[tuple[Executor, int]]:
+    """An executor on the Dask cluster whose scheduler is at ``dask://HOST:PORT``, and the
+    number of threads its workers have; the connection closes on leaving.
+
+    Needs the ``dask`` extra (``pip install 'posttime[dask]'``).
+    """
+    if not address.startswith(DASK_SCHEME) or len(address) == len(DASK_SCHEME):
+        raise UsageError(f"--executor takes dask://HOST:PORT (a Dask scheduler), not "
+                         f"{address!r}")
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError("--executor dask://... needs Dask: pip install 'posttime[dask]'"
+                         ) from None
+    target = "tcp://" + address[len(DASK_SCHEME):]
+    try:
+        client = Client(target, timeout=10, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    try:
+        yield client.get_executor(), max(1, sum(client.nthreads().values()))
+    finally:
+        client.close()
 
 
 def _collect(stream: Iterator[AnalysisResult], total: int,
