@@ -188,3 +188,53 @@ def test_executor_errors(agency):
     assert result.exit_code == 2 and "--executor takes dask://HOST:PORT" in result.stderr
     result = invoke("analyze", agency, *LA, "--executor", "dask://127.0.0.1:1")
     assert result.exit_code == 2 and "add --all-pages" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def store(agency, tmp_path_factory):
+    db = tmp_path_factory.mktemp("store") / "history.sqlite"
+    result = invoke("ingest", agency, "--db", db)
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_weekly_all_pages_writes_each_page_and_an_index(store, tmp_path):
+    out = tmp_path / "weekly"
+    week = ["--week", "2024-W50", *LA, "--db", store]
+    result = invoke("weekly", "--all-pages", *week, "--output-dir", out)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "bakery.md", "caf-bar.md", "corner-shop.md", "index.md"]
+    for name, file in (("Bakery", "bakery.md"), ("Café & Bar", "caf-bar.md")):
+        alone = invoke("weekly", *week, "--page", name)
+        assert alone.exit_code == 0, alone.output
+        assert (out / file).read_text() == alone.stdout
+        assert f"[{name}]({file})" in (out / "index.md").read_text()
+    doc = json.loads(invoke("weekly", "--all-pages", *week, "-f", "json").stdout)
+    assert [p["page"] for p in doc["pages"]] == ["Bakery", "Café & Bar", "Corner Shop"]
+    html = tmp_path / "html"
+    result = invoke("weekly", "--all-pages", *week, "-f", "html", "--output-dir", html)
+    assert result.exit_code == 0, result.output
+    assert '<a href="bakery.html">Bakery</a>' in (html / "index.html").read_text()
+    assert (html / "caf-bar.html").read_text().startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--output-dir", "d"], "add --all-pages"),
+    (["--all-pages", "--page", "Bakery"], "leave out --page"),
+    (["--all-pages", "--sample"], "leave out --sample"),
+    (["--all-pages", "-o", "a.md", "--output-dir", "d"], "not both"),
+])
+def test_weekly_all_pages_bad_options(store, args, message):
+    result = invoke("weekly", "--db", store, *args)
+    assert result.exit_code == 2 and message in result.stderr
+    assert result.stderr.startswith("Error: ")
+
+
+def test_weekly_all_pages_of_an_empty_store(tmp_path):
+    from posttime.history import HistoryStore
+
+    db = tmp_path / "empty.sqlite"
+    HistoryStore(db).close()
+    result = invoke("weekly", "--all-pages", "--db", db)
+    assert result.exit_code == 1 and "holds no posts yet" in result.stderr

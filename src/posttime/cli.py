@@ -273,6 +273,10 @@ JOBS_OPTION = typer.Option(
     None, "--jobs", "-j", min=1, show_default="the number of cores",
     help="With --all-pages: pages analysed at once (in separate processes).",
 )
+WEEKLY_ALL_PAGES_OPTION = typer.Option(
+    False, "--all-pages", help="One summary per page of the history store and an index "
+    "(see --output-dir): one cron line for an agency.",
+)
 EXECUTOR_OPTION = typer.Option(
     None, "--executor", metavar="dask://HOST:PORT",
     help="With --all-pages: analyse the pages on an existing Dask cluster (needs the dask "
@@ -401,25 +405,25 @@ def _analyze_all_pages(inputs: list[Path], shared: dict, *, export_tz: str | Non
     if output_dir is None:
         show(result, chosen, output, top=top)
         return
-    from posttime.render.portfolio import report_files
-
-    files = report_files(result, chosen.value, top=top)
-    _write_folder(output_dir, files)
-    talk(f"Wrote {len(files) - 1} page reports and {next(reversed(files))} to {output_dir}")
+    _write_reports(result, chosen, output_dir, top=top)
 
 
-def _write_folder(folder: Path, files: dict[str, str]) -> None:
-    """Write every file of ``files`` (name -> text) into ``folder`` (made if missing), each
-    atomically, after every text is ready."""
+def _write_reports(result, chosen, folder: Path, **options) -> None:
+    """One report per page and an index into ``folder`` (made if missing): every text is
+    rendered first, then each file is written atomically."""
     from posttime.errors import InputError
     from posttime.output import write_atomic
+    from posttime.render.console import talk
+    from posttime.render.portfolio import report_files
 
+    files = report_files(result, chosen.value, **options)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot make folder {folder}: {exc.strerror}") from None
     for name, text in files.items():
         write_atomic(folder / name, text)
+    talk(f"Wrote {len(files) - 1} page reports and {next(reversed(files))} to {folder}")
 
 
 @command("inspect")
@@ -536,6 +540,8 @@ def weekly(
     ),
     output: Path | None = OUTPUT_OPTION,
     quiet: bool = QUIET_OPTION,
+    all_pages: bool = WEEKLY_ALL_PAGES_OPTION,
+    output_dir: Path | None = OUTPUT_DIR_OPTION,
 ) -> None:
     """Summarise a week from the history store (ingesting any exports given first).
 
@@ -555,6 +561,8 @@ def weekly(
     chosen = choose_format(fmt, "weekly")
     timezone = pages.audience_zone(tz, sample)
     label = parse_week(week) if week is not None else None
+    _check_all_pages(all_pages, page=page, sample=sample, output=output,
+                     output_dir=output_dir)
     if sample:
         if sources:
             raise UsageError("give exports to ingest or --sample, not both")
@@ -575,17 +583,59 @@ def weekly(
                                               mapping=columns, progress=progress)
                 print_ingest(ingested)
                 bad = bool(ingested.bad)
-            data = pages.in_store(store, page)
-        report = build_weekly(data.posts, week=label, timezone=timezone,
-                              export_timezone=data.export_timezone or zone, page=data.name)
+            if all_pages:
+                everyone = _store_pages(store)
+            else:
+                data = pages.in_store(store, page)
+        if all_pages:
+            from posttime.portfolio import WeeklyPortfolio
+
+            report = WeeklyPortfolio([
+                build_weekly(one.posts, week=label, timezone=timezone,
+                             export_timezone=one.export_timezone or zone, page=one.name)
+                for one in everyone])
+        else:
+            report = build_weekly(data.posts, week=label, timezone=timezone,
+                                  export_timezone=data.export_timezone or zone, page=data.name)
     except NoDataError as exc:
         if bad:  # a bad input file outranks an empty week
             typer.echo(f"Error: {exc}", err=True)
             raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
         raise
-    show(report, chosen, output)
+    if output_dir is not None:
+        _write_reports(report, chosen, output_dir)
+    else:
+        show(report, chosen, output)
     if bad:
         raise typer.Exit(int(ExitCode.BAD_INPUT))
+
+
+def _check_all_pages(all_pages: bool, *, page: str | None, sample: bool,
+                     output: Path | None, output_dir: Path | None) -> None:
+    """The options that do not go with --all-pages (or need it) of ``weekly``."""
+    if output_dir is not None and not all_pages:
+        raise UsageError("--output-dir writes one report per page; add --all-pages")
+    if not all_pages:
+        return
+    if page is not None or sample:
+        raise UsageError("--all-pages summarises every page of the history store; leave out "
+                         f"{'--page' if page is not None else '--sample'}")
+    if output is not None and output_dir is not None:
+        raise UsageError("give --output or --output-dir, not both")
+    if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
+        raise UsageError(f"--output-dir {output_dir} is a file, not a folder")
+
+
+def _store_pages(store) -> list:
+    """Every page of an open history store, in name order."""
+    from posttime import sources as pages
+    from posttime.errors import NoDataError
+
+    listed = store.pages()
+    if listed.empty:
+        raise NoDataError(f"the history store {store.path} holds no posts yet; ingest exports "
+                          "first")
+    return [pages.in_store(store, page_id) for page_id in listed["page_id"]]
 
 
 COMPARE_ARGUMENT = typer.Argument(

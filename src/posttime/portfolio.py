@@ -118,6 +118,19 @@ class PortfolioResult:
         }
 
 
+@dataclass
+class WeeklyPortfolio:
+    """The weekly summaries of every page of the history store (``weekly --all-pages``),
+    in page name order."""
+
+    reports: list  # of posttime.weekly.WeeklyReport
+
+    def to_dict(self) -> dict:
+        """The JSON of ``posttime weekly --all-pages --format json``."""
+        return {"posttime_version": __version__,
+                "pages": [report.to_dict() for report in self.reports]}
+
+
 def page_timing(result: AnalysisResult) -> TimingMatters:
     """``yes`` when a window is reliably better or worse than the baseline; ``no`` when none
     is and a typical window could have shown a 1.25x lift; else ``cannot-tell-yet``."""

@@ -41,7 +41,7 @@ COMMAND_RESULTS: dict[str, tuple[str, ...]] = {
     "compare": ("posttime.compare.ComparisonResult",),
     "inspect": ("posttime.render.inspect.InspectReport",),
     "history": ("posttime.history.store.HistorySummary",),
-    "weekly": ("posttime.weekly.WeeklyReport",),
+    "weekly": ("posttime.weekly.WeeklyReport", "posttime.portfolio.WeeklyPortfolio"),
 }
 
 _ANALYSIS = "posttime.render.analysis"
@@ -73,6 +73,10 @@ RENDERERS: dict[tuple[str, Format], str] = {
     ("posttime.weekly.WeeklyReport", F.text): f"{_WEEKLY}:weekly_text",
     ("posttime.weekly.WeeklyReport", F.json): f"{_WEEKLY}:weekly_json",
     ("posttime.weekly.WeeklyReport", F.html): "posttime.render.html:weekly_html",
+    ("posttime.portfolio.WeeklyPortfolio", F.markdown): f"{_PORTFOLIO}:weekly_portfolio_markdown",
+    ("posttime.portfolio.WeeklyPortfolio", F.text): f"{_PORTFOLIO}:weekly_portfolio_text",
+    ("posttime.portfolio.WeeklyPortfolio", F.json): f"{_PORTFOLIO}:weekly_portfolio_json",
+    ("posttime.portfolio.WeeklyPortfolio", F.html): f"{_PORTFOLIO}:weekly_portfolio_html",
 }
 
 

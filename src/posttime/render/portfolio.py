@@ -14,12 +14,13 @@ from rich.text import Text
 
 from posttime.analysis import WINDOW_COLUMNS
 from posttime.jsonout import to_json
-from posttime.portfolio import Pool, PortfolioResult
+from posttime.portfolio import Pool, PortfolioResult, WeeklyPortfolio
 from posttime.render.text import ASSOCIATION, fmt_count, fmt_lift, rich_to_text
 
 TIMING_STYLES = {"yes": "bold green", "no": "", "cannot-tell-yet": "dim"}
 #: the file name ending of each format's reports under --output-dir.
-SUFFIXES = {"table": ".txt", "json": ".json", "csv": ".csv", "markdown": ".md"}
+SUFFIXES = {"table": ".txt", "text": ".txt", "json": ".json", "csv": ".csv",
+            "markdown": ".md", "html": ".html"}
 
 
 def _tops(windows: list[tuple[str, float]]) -> str:
@@ -118,17 +119,72 @@ def file_names(pages: list[str], suffix: str) -> list[str]:
     return names
 
 
-def report_files(result: PortfolioResult, fmt: str, *, top: int = 10) -> dict[str, str]:
+def _weekly_rows(result: WeeklyPortfolio):
+    for report in result.reports:
+        yield report.page, report.comparison["this_week"].posts, report.headline
+
+
+def weekly_portfolio_markdown(result: WeeklyPortfolio, *,
+                              links: dict[str, str] | None = None) -> str:
+    """One line per page: its posts of the week and its headline (linked under
+    --output-dir)."""
+    weeks = sorted({r.week for r in result.reports})
+    lines = [f"# Weekly summaries: {', '.join(weeks)}", "",
+             "| Page | Posts this week | Headline |", "|---|---:|---|"]
+    for page, posts, headline in _weekly_rows(result):
+        name = _cell(page)
+        if links and page in links:
+            name = f"[{name}]({links[page]})"
+        lines.append(f"| {name} | {posts} | {_cell(headline)} |")
+    return "\n".join([*lines, ""])
+
+
+def weekly_portfolio_text(result: WeeklyPortfolio) -> str:
+    weeks = sorted({r.week for r in result.reports})
+    lines = [f"Weekly summaries: {', '.join(weeks)}", ""]
+    for page, posts, headline in _weekly_rows(result):
+        lines += [f"{page} ({posts} posts this week)", f"  {headline}"]
+    return "\n".join([*lines, ""])
+
+
+def weekly_portfolio_json(result: WeeklyPortfolio) -> str:
+    return to_json(result.to_dict())
+
+
+def weekly_portfolio_html(result: WeeklyPortfolio, *,
+                          links: dict[str, str] | None = None) -> str:
+    """The index as one self-contained HTML page (no scripts, nothing fetched)."""
+    from html import escape
+
+    weeks = escape(", ".join(sorted({r.week for r in result.reports})))
+    rows = []
+    for page, posts, headline in _weekly_rows(result):
+        name = escape(page)
+        if links and page in links:
+            name = f'<a href="{escape(links[page])}">{name}</a>'
+        rows.append(f"<tr><td>{name}</td><td>{posts}</td><td>{escape(headline)}</td></tr>")
+    return "\n".join([
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        'style-src \'unsafe-inline\'">',
+        f"<title>Weekly summaries: {weeks}</title>", "</head><body>",
+        f"<h1>Weekly summaries: {weeks}</h1>",
+        "<table><tr><th>Page</th><th>Posts this week</th><th>Headline</th></tr>",
+        *rows, "</table>", "</body></html>", ""])
+
+
+def report_files(result: PortfolioResult | WeeklyPortfolio, fmt: str, *,
+                 top: int = 10) -> dict[str, str]:
     """File name -> text of one report per page and the index, for ``--output-dir``."""
     from posttime.render import render
 
     suffix = SUFFIXES[fmt]
-    names = file_names([str(r.page) for r in result.results], suffix)
-    files = {name: render(r, fmt, top=top)
-             for name, r in zip(names, result.results, strict=True)}
-    links = {str(r.page): name for name, r in zip(names, result.results, strict=True)}
-    if fmt == "markdown":
-        index = portfolio_markdown(result, links=links)
+    pages = result.results if isinstance(result, PortfolioResult) else result.reports
+    names = file_names([str(r.page) for r in pages], suffix)
+    files = {name: render(r, fmt, top=top) for name, r in zip(names, pages, strict=True)}
+    links = {str(r.page): name for name, r in zip(names, pages, strict=True)}
+    if fmt in ("markdown", "html"):
+        index = render(result, fmt, links=links)
     else:
         index = render(result, fmt)
     return {**files, f"index{suffix}": index}
