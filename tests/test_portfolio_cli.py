@@ -238,3 +238,11 @@ def test_weekly_all_pages_of_an_empty_store(tmp_path):
     HistoryStore(db).close()
     result = invoke("weekly", "--all-pages", "--db", db)
     assert result.exit_code == 1 and "holds no posts yet" in result.stderr
+
+
+def test_all_pages_of_the_history_store(store, as_json, tmp_path):
+    result = invoke("analyze", "--all-pages", "--db", store, *LA, "-f", "json", "--jobs", 1)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == as_json
+    missing = invoke("analyze", "--all-pages", "--db", tmp_path / "none.sqlite", *LA)
+    assert missing.exit_code == 2 and "no history store at" in missing.stderr

@@ -277,6 +277,10 @@ WEEKLY_ALL_PAGES_OPTION = typer.Option(
     False, "--all-pages", help="One summary per page of the history store and an index "
     "(see --output-dir): one cron line for an agency.",
 )
+ANALYZE_DB_OPTION = typer.Option(
+    None, "--db", envvar="POSTTIME_DB", show_default="history.sqlite in posttime's app folder",
+    help="With --all-pages and no export files: analyse every page of this history store.",
+)
 EXECUTOR_OPTION = typer.Option(
     None, "--executor", metavar="dask://HOST:PORT",
     help="With --all-pages: analyse the pages on an existing Dask cluster (needs the dask "
@@ -317,6 +321,7 @@ def analyze(
     jobs: int | None = JOBS_OPTION,
     output_dir: Path | None = OUTPUT_DIR_OPTION,
     executor: str | None = EXECUTOR_OPTION,
+    db: Path | None = ANALYZE_DB_OPTION,
 ) -> None:
     """Rank and test posting windows against the usual advice (weekdays 10-14).
 
@@ -340,7 +345,7 @@ def analyze(
                              f"{'--page' if page is not None else '--by-type'}")
         options = dict(metric=metric, tz=tz, sample=sample, grain=grain, post_type=post_type,
                        since=since, until=until, include_paid=include_paid, seed=seed)
-        _analyze_all_pages(_inputs(files, sample), options, export_tz=export_tz,
+        _analyze_all_pages(files, options, db=db, export_tz=export_tz,
                            mapping=mapping, pool=pool, jobs=jobs, chosen=chosen, top=top,
                            output=output, output_dir=output_dir, executor=executor)
         return
@@ -365,7 +370,8 @@ def analyze(
     show(result, chosen, output, top=top)
 
 
-def _analyze_all_pages(inputs: list[Path], shared: dict, *, export_tz: str | None,
+def _analyze_all_pages(files: list[Path] | None, shared: dict, *, db: Path | None,
+                       export_tz: str | None,
                        mapping: str | None, pool: str, jobs: int | None, chosen, top: int,
                        output: Path | None, output_dir: Path | None,
                        executor: str | None) -> None:
@@ -388,10 +394,14 @@ def _analyze_all_pages(inputs: list[Path], shared: dict, *, export_tz: str | Non
     except ValueError:
         raise UsageError(f"unknown value {pool!r} for --pool; choose one of: "
                          f"{', '.join(p.value for p in Pool)}") from None
-    loaded = sources.load(inputs, export_tz=export_tz, mapping=_mapping(mapping))
-    posts = loaded.require_posts()
+    if files or shared["sample"]:
+        loaded = sources.load(_inputs(files, shared["sample"]), export_tz=export_tz,
+                              mapping=_mapping(mapping))
+        posts, zones = loaded.require_posts(), loaded.export_timezone
+    else:
+        posts, zones = _store_posts(db)
     check_metric_present(posts, shared["metric"])
-    options = analysis_options(export_timezone=loaded.export_timezone, **shared)
+    options = analysis_options(export_timezone=zones, **shared)
     note = sources.default_zone_note(shared["tz"], shared["sample"])
     if note:
         talk(note)
@@ -406,6 +416,26 @@ def _analyze_all_pages(inputs: list[Path], shared: dict, *, export_tz: str | Non
         show(result, chosen, output, top=top)
         return
     _write_reports(result, chosen, output_dir, top=top)
+
+
+def _store_posts(db: Path | None):
+    """The posts of every page of the history store at ``db``, and the export zones they
+    were read in (one string)."""
+    from posttime.errors import NoDataError
+    from posttime.history import HistoryStore, store_path
+
+    path = store_path(db)
+    if not path.exists():
+        raise UsageError(f"name export files or folders, or try --sample; there is no history "
+                         f"store at {path} to analyse either")
+    with HistoryStore(path, create=False) as store:
+        pages = store.pages()
+        if pages.empty:
+            raise NoDataError(f"the history store {path} holds no posts yet; ingest exports "
+                              "first")
+        zones = sorted({zone for page_id in pages["page_id"]
+                        for zone in store.export_zones(page_id)})
+        return store.posts(), ", ".join(zones)
 
 
 def _write_reports(result, chosen, folder: Path, **options) -> None:
