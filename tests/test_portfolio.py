@@ -87,6 +87,22 @@ def test_pooling_is_on_from_five_pages_and_keeps_every_verdict(unpooled, pooled)
     assert moved > 0
 
 
+def test_pooled_estimates_follow_the_model(unpooled, pooled):
+    (fit,) = pooled.pools
+    for before, after in zip(unpooled.results, pooled.results, strict=True):
+        a = before.windows[before.windows["tested"]].set_index("window")
+        b = after.windows.set_index("window").loc[a.index]
+        centre = before.posts["residual"].mean()
+        effect = a["mean"] - centre
+        v = before.residual_sd**2 / a["n"]
+        alpha = fit.effects.loc[a.index]
+        weight = fit.tau2 / (fit.tau2 + v)
+        theta = centre + alpha + weight * (effect - alpha)
+        assert np.allclose(b["theta"], theta)
+        assert np.allclose(b["shrunk_lift"], np.exp(theta - before.baseline_mean))
+        assert ((b["p_better"] > 0.5) == (b["shrunk_lift"] > 1)).all()
+
+
 def test_pooling_with_one_window_is_dersimonian_laird_across_pages():
     # One window on four pages: the portfolio model is the one-level model of
     # stats.shrink with pages in place of windows.
