@@ -246,3 +246,23 @@ def test_all_pages_of_the_history_store(store, as_json, tmp_path):
     assert result.stdout == as_json
     missing = invoke("analyze", "--all-pages", "--db", tmp_path / "none.sqlite", *LA)
     assert missing.exit_code == 2 and "no history store at" in missing.stderr
+
+
+def test_html_index_links_each_page_report(agency, tmp_path):
+    from html import escape
+
+    out = tmp_path / "html"
+    result = invoke("analyze", agency, "--all-pages", *LA, "--jobs", 1, "-f", "html",
+                    "--output-dir", out)
+    assert result.exit_code == 0, result.output
+    index = (out / "index.html").read_text()
+    assert '<a href="corner-shop.html">Corner Shop</a>' in index
+    assert "Content-Security-Policy" in index and "<script" not in index
+    page = (out / "caf-bar.html").read_text()
+    assert "<h1>When to post: Café &amp; Bar</h1>" in page and "<svg" in page
+    loaded = load([agency])
+    cafe = analyze(page_of(loaded, "Café & Bar").posts,
+                   AnalysisOptions(timezone="America/Los_Angeles"), page="Café & Bar")
+    assert escape(cafe.headline) in page
+    single = invoke("analyze", agency, "--page", "Bakery", *LA, "-f", "html")
+    assert single.exit_code == 2 and "unknown format 'html'" in single.stderr

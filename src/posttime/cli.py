@@ -311,7 +311,8 @@ def analyze(
     include_paid: bool = INCLUDE_PAID_OPTION,
     top: int = typer.Option(10, "--top", min=1, help="How many ranked windows to show."),
     fmt: str = typer.Option(
-        "table", "--format", "-f", help="Output format: table, json, csv or markdown."
+        "table", "--format", "-f", help="Output format: table, json, csv or markdown (or "
+        "html with --all-pages)."
     ),
     output: Path | None = OUTPUT_OPTION,
     seed: int = SEED_OPTION,
@@ -335,7 +336,7 @@ def analyze(
     from posttime.render.console import be_quiet, talk
 
     be_quiet(quiet)
-    chosen = choose_format(fmt, "analyze")
+    chosen = choose_format(fmt, "portfolio" if all_pages else "analyze")
     if all_pages or output_dir is not None or executor is not None:
         if not all_pages:
             raise UsageError(f"{'--output-dir' if executor is None else '--executor'} works "

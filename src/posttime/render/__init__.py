@@ -33,15 +33,17 @@ COMMAND_FORMATS: dict[str, tuple[Format, ...]] = {
     "inspect": (F.table, F.json),
     "history": (F.table, F.json),
     "weekly": (F.markdown, F.text, F.json, F.html),
+    # analyze --all-pages: the summary and, under --output-dir, each page's report
+    "portfolio": (F.table, F.json, F.csv, F.markdown, F.html),
 }
 #: the result types each command renders.
 COMMAND_RESULTS: dict[str, tuple[str, ...]] = {
-    "analyze": ("posttime.analysis.AnalysisResult", "posttime.analysis.ByTypeResult",
-                "posttime.portfolio.PortfolioResult"),
+    "analyze": ("posttime.analysis.AnalysisResult", "posttime.analysis.ByTypeResult"),
     "compare": ("posttime.compare.ComparisonResult",),
     "inspect": ("posttime.render.inspect.InspectReport",),
     "history": ("posttime.history.store.HistorySummary",),
     "weekly": ("posttime.weekly.WeeklyReport", "posttime.portfolio.WeeklyPortfolio"),
+    "portfolio": ("posttime.portfolio.PortfolioResult", "posttime.analysis.AnalysisResult"),
 }
 
 _ANALYSIS = "posttime.render.analysis"
@@ -62,6 +64,8 @@ RENDERERS: dict[tuple[str, Format], str] = {
     ("posttime.portfolio.PortfolioResult", F.json): f"{_PORTFOLIO}:portfolio_json",
     ("posttime.portfolio.PortfolioResult", F.csv): f"{_PORTFOLIO}:portfolio_csv",
     ("posttime.portfolio.PortfolioResult", F.markdown): f"{_PORTFOLIO}:portfolio_markdown",
+    ("posttime.portfolio.PortfolioResult", F.html): f"{_PORTFOLIO}:portfolio_html",
+    ("posttime.analysis.AnalysisResult", F.html): f"{_PORTFOLIO}:page_html",
     ("posttime.compare.ComparisonResult", F.table): f"{_COMPARE}:comparison_table",
     ("posttime.compare.ComparisonResult", F.json): f"{_COMPARE}:comparison_json",
     ("posttime.compare.ComparisonResult", F.markdown): f"{_COMPARE}:comparison_markdown",

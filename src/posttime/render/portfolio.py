@@ -1,6 +1,6 @@
-"""The report of ``posttime analyze --all-pages``: one row per page and the portfolio line,
-as a terminal table, JSON, CSV or Markdown; the per-page reports of ``--output-dir`` and
-their index; the progress bar of pages done."""
+"""The reports of ``analyze --all-pages`` and ``weekly --all-pages``: one row per page and
+the portfolio line, as a terminal table, JSON, CSV, Markdown or HTML; the per-page reports
+of ``--output-dir`` and their index; the progress bar of pages done."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from posttime.analysis import WINDOW_COLUMNS
+from posttime.analysis import WINDOW_COLUMNS, AnalysisResult
 from posttime.jsonout import to_json
 from posttime.portfolio import Pool, PortfolioResult, WeeklyPortfolio
-from posttime.render.text import ASSOCIATION, fmt_count, fmt_lift, rich_to_text
+from posttime.render.text import ASSOCIATION, MARKS, fmt_count, fmt_lift, fmt_p, rich_to_text
+from posttime.windows import label
 
 TIMING_STYLES = {"yes": "bold green", "no": "", "cannot-tell-yet": "dim"}
 #: the file name ending of each format's reports under --output-dir.
@@ -103,6 +104,97 @@ def portfolio_markdown(result: PortfolioResult, *, links: dict[str, str] | None 
         lines.append(f"| {page} | {row.posts_used:,} | {row.grain} | {row.timing_matters} "
                      f"| {_tops(row.top_windows)} | {row.better} | {row.worse} | {needed} |")
     return "\n".join([*lines, "", pooling_note(result), "", ASSOCIATION, ""])
+
+
+def _document(title: str, body: list[str]) -> str:
+    """A self-contained HTML page, styled and locked down like the weekly report's."""
+    from html import escape
+
+    from posttime.render.html import _CSP, CSS
+
+    return ("<!DOCTYPE html>\n"
+            '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+            + "\n".join(body) + "\n</main>\n</body>\n</html>\n")
+
+
+def _html_table(header: list[str], rows: list[list[str]], right: set[int]) -> str:
+    """A table of cells that are already HTML."""
+    from html import escape
+
+    def attr(i: int) -> str:
+        return ' class="num"' if i in right else ""
+
+    head = "".join(f'<th{attr(i)} scope="col">{escape(h)}</th>' for i, h in enumerate(header))
+    body = "".join("<tr>" + "".join(f"<td{attr(i)}>{c}</td>" for i, c in enumerate(row))
+                   + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def page_html(result: AnalysisResult, *, top: int = 10) -> str:
+    """One page's analysis as a self-contained HTML page: headline, ranked windows, a
+    heatmap, the claims of the usual advice and what was left out."""
+    from html import escape
+
+    from posttime.render.analysis import left_out
+    from posttime.render.svg import Cell, heatmap_svg
+
+    opts = result.options
+    ranked = result.windows[result.windows["tested"]].head(top)
+    rows = [[str(w.rank), escape(label(w.weekday, w.start, w.end)), str(w.n),
+             fmt_lift(w.shrunk_lift), f"{fmt_lift(w.lift)} ({w.lift_low:.2f}-{w.lift_high:.2f})",
+             fmt_p(w.q), escape(w.verdict)] for w in ranked.itertuples()]
+    cells = [Cell(day=int(w.weekday_index), start=int(w.start), end=int(w.end),
+                  text=f"{MARKS.get(w.verdict, '')}{int(w.n)}" if int(w.n) else "",
+                  shade=w.shrunk_lift if w.tested else None, strong=bool(w.tested),
+                  tip=f"{label(w.weekday, w.start, w.end)}: {int(w.n)} posts, {w.verdict}")
+             for w in result.windows.itertuples()]
+    claims = [[escape(c.text), f"{c.n} vs {c.n_other}", fmt_lift(c.lift), fmt_p(c.p_holm),
+               escape(c.verdict)] for c in result.claims]
+    title = f"When to post: {result.page}"
+    body = [
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="meta">Metric: {escape(opts.metric)}. Posts used: {result.posts_used:,}. '
+        f"Times in {escape(opts.timezone)} (export read as {escape(opts.export_timezone)}).</p>",
+        f'<p class="headline">{escape(result.headline)}</p>',
+        "<h2>Ranked posting windows</h2>",
+        _html_table(["#", "Window", "Posts", "Shrunk lift", "Lift (90% CI)", "q", "Verdict"],
+                    rows, {0, 2, 3, 4, 5}),
+        heatmap_svg(cells, title="Posting windows shaded by shrunken lift against weekdays "
+                    "10-14", legend=[("better", "better than weekdays 10-14"),
+                                     ("worse", "worse"), ("baseline", "weekdays 10-14")]),
+        "<h2>The usual advice, tested on this page</h2>",
+        _html_table(["Claim", "Posts", "Lift", "p (Holm)", "Verdict"], claims, {1, 2, 3}),
+        f'<p class="note">{escape(left_out(result).plain)}</p>',
+        f"<footer>{escape(ASSOCIATION)}</footer>",
+    ]
+    return _document(title, body)
+
+
+def portfolio_html(result: PortfolioResult, *, links: dict[str, str] | None = None) -> str:
+    """The summary as a self-contained HTML page; ``links`` maps a page to its report."""
+    from html import escape
+
+    rows = []
+    for row in result.summary.itertuples():
+        page = escape(str(row.page))
+        if links and row.page in links:
+            page = f'<a href="{escape(links[row.page])}">{page}</a>'
+        needed = "-" if pd.isna(row.posts_needed) else f"{row.posts_needed:,}"
+        rows.append([page, f"{row.posts_used:,}", escape(str(row.grain)),
+                     escape(str(row.timing_matters)), escape(_tops(row.top_windows)),
+                     str(row.better), str(row.worse), needed])
+    body = [
+        "<h1>When to post: all pages</h1>",
+        f'<p class="headline">{escape(portfolio_line(result))}</p>',
+        _html_table(["Page", "Posts", "Grain", "Timing matters", "Top windows (shrunk lift)",
+                     "Better", "Worse", "Posts for 1.25x"], rows, {1, 5, 6, 7}),
+        f'<p class="note">{escape(pooling_note(result))}</p>',
+        f"<footer>{escape(ASSOCIATION)}</footer>",
+    ]
+    return _document("When to post: all pages", body)
 
 
 def file_names(pages: list[str], suffix: str) -> list[str]:
