@@ -377,7 +377,6 @@ def _analyze_all_pages(files: list[Path] | None, shared: dict, *, db: Path | Non
                        output: Path | None, output_dir: Path | None,
                        executor: str | None) -> None:
     """``analyze --all-pages``: every page of the exports, pooled, in a process pool."""
-    import os
     from contextlib import nullcontext
 
     from posttime import sources
@@ -408,7 +407,7 @@ def _analyze_all_pages(files: list[Path] | None, shared: dict, *, db: Path | Non
         talk(note)
     remote = nullcontext((None, None)) if executor is None else remote_executor(executor)
     with remote as (runner, threads), PagesProgress() as progress:
-        result = analyze_many(posts, options, jobs=jobs or threads or os.cpu_count() or 1,
+        result = analyze_many(posts, options, jobs=jobs or threads or _cores(),
                               pool=pooling, executor=runner, progress=progress)
     for page in result.results:
         for warning in page.warnings:
@@ -417,6 +416,16 @@ def _analyze_all_pages(files: list[Path] | None, shared: dict, *, db: Path | Non
         show(result, chosen, output, top=top)
         return
     _write_reports(result, chosen, output_dir, top=top)
+
+
+def _cores() -> int:
+    """The cores this process may run on (fewer than the machine's in a container or under
+    taskset)."""
+    import os
+
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 def _store_posts(db: Path | None):
