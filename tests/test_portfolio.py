@@ -21,6 +21,7 @@ from posttime.portfolio import (
     page_timing,
     pool_pages,
 )
+from posttime.render import render
 from posttime.simulate import PageSpec, Planted, simulate_posts, true_lift
 
 TZ = "America/Los_Angeles"
@@ -244,3 +245,17 @@ def test_pooling_lowers_regret_on_shared_patterns_and_does_no_harm_otherwise():
     print(f"unrelated: regret single {np.exp(single.mean()):.3f}x, pooled "
           f"{np.exp(pooled.mean()):.3f}x (log harm {harm.mean():.3f} +- {se:.3f})")
     assert harm.mean() <= 2 * se
+
+
+def test_a_page_with_nothing_to_analyse_is_listed_not_fatal(five_pages):
+    two = five_pages[five_pages["page_name"].isin(["Page 00", "Page 01"])].copy()
+    two.loc[two["page_name"] == "Page 01", "paid"] = True
+    result = analyze_many(two, OPTIONS)
+    assert [r.page for r in result.results] == ["Page 00"]
+    assert list(result.skipped) == ["Page 01"]
+    n_paid = int((two["page_name"] == "Page 01").sum())
+    assert f"paid: {n_paid}" in result.skipped["Page 01"]
+    assert result.to_dict()["portfolio"]["skipped"][0]["page"] == "Page 01"
+    assert "Not analysed: Page 01 (no posts left to analyse" in render(result, "markdown")
+    with pytest.raises(NoDataError, match="no page has posts left to analyse"):
+        analyze_many(two.assign(paid=True), OPTIONS)

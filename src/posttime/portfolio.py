@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -69,6 +69,7 @@ class PortfolioResult:
     results: list[AnalysisResult]
     pool: Pool  # PAGES or NONE, as applied
     pools: list[GrainPool]
+    skipped: dict[str, str] = field(default_factory=dict)  # page -> why it has no analysis
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -114,6 +115,8 @@ class PortfolioResult:
                 ],
                 "between_page": [{"grain": g.grain, "pages": g.pages, "tau2": g.tau2}
                                  for g in self.pools],
+                "skipped": [{"page": page, "reason": reason}
+                            for page, reason in self.skipped.items()],
             },
         }
 
@@ -179,11 +182,17 @@ def split_pages(posts: pd.DataFrame, by: str = "page") -> list[tuple[str, pd.Dat
 
 
 def _analyze_page(posts: pd.DataFrame, options: AnalysisOptions, name: str,
-                  dropped: dict[str, int] | None) -> AnalysisResult:
-    return analyze(posts, options, page=name, dropped=dropped)
+                  dropped: dict[str, int] | None) -> AnalysisResult | NoDataError:
+    """One page's analysis; a page with nothing to analyse gives its error instead, so
+    that the other pages still get theirs."""
+    try:
+        return analyze(posts, options, page=name, dropped=dropped)
+    except NoDataError as exc:
+        return exc
 
 
-def _bounded(executor: Executor, tasks: list[tuple], ahead: int) -> Iterator[AnalysisResult]:
+def _bounded(executor: Executor, tasks: list[tuple],
+             ahead: int) -> Iterator[AnalysisResult | NoDataError]:
     """Results of ``_analyze_page`` over ``tasks`` in task order, with at most ``ahead``
     tasks handed to the executor at a time (so that memory holds a few pages, not all)."""
     pending: list[Future] = []
@@ -236,19 +245,24 @@ def analyze_many(posts: pd.DataFrame, options: AnalysisOptions | None = None, *,
         raise UsageError(f"--jobs must be at least 1, not {jobs}")
     pages = split_pages(posts, by)
     tasks = [(page_posts, options, name, None) for name, page_posts in pages]
-    results: list[AnalysisResult] = []
     if executor is None and jobs == 1:
-        stream: Iterator[AnalysisResult] = (_analyze_page(*task) for task in tasks)
-        results = _collect(stream, len(tasks), progress)
+        stream: Iterator[AnalysisResult | NoDataError] = (_analyze_page(*t) for t in tasks)
+        outcomes = _collect(stream, len(tasks), progress)
     elif executor is not None:
-        results = _collect(_bounded(executor, tasks, 2 * max(jobs, 1)), len(tasks), progress)
+        outcomes = _collect(_bounded(executor, tasks, 2 * max(jobs, 1)), len(tasks), progress)
     else:
         with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as local:
-            results = _collect(_bounded(local, tasks, 2 * jobs), len(tasks), progress)
+            outcomes = _collect(_bounded(local, tasks, 2 * jobs), len(tasks), progress)
+    results = [o for o in outcomes if isinstance(o, AnalysisResult)]
+    skipped = {name: str(o) for (name, _), o in zip(pages, outcomes, strict=True)
+               if isinstance(o, NoDataError)}
+    if not results:
+        raise NoDataError("no page has posts left to analyse: " + "; ".join(
+            f"{name}: {reason}" for name, reason in skipped.items()))
     if chosen is Pool.AUTO:
         chosen = Pool.PAGES if len(results) >= POOL_MIN_PAGES else Pool.NONE
     pools = pool_pages(results) if chosen is Pool.PAGES else []
-    return PortfolioResult(results=results, pool=chosen, pools=pools)
+    return PortfolioResult(results=results, pool=chosen, pools=pools, skipped=skipped)
 
 
 #: the scheme of an --executor address of a Dask scheduler.
@@ -281,8 +295,8 @@ def remote_executor(address: str) -> Iterator[tuple[Executor, int]]:
         client.close()
 
 
-def _collect(stream: Iterator[AnalysisResult], total: int,
-             progress: Callable[[int, int], None] | None) -> list[AnalysisResult]:
+def _collect(stream: Iterator[AnalysisResult | NoDataError], total: int,
+             progress: Callable[[int, int], None] | None) -> list[AnalysisResult | NoDataError]:
     results = []
     for result in stream:
         results.append(result)

@@ -40,6 +40,13 @@ def portfolio_line(result: PortfolioResult) -> str:
     return text
 
 
+def skipped_note(result: PortfolioResult) -> str | None:
+    if not result.skipped:
+        return None
+    return "Not analysed: " + "; ".join(f"{page} ({reason})"
+                                        for page, reason in result.skipped.items()) + "."
+
+
 def pooling_note(result: PortfolioResult) -> str:
     if result.pool is Pool.NONE:
         return "Not pooled: each page's windows are shrunk towards its own centre only."
@@ -70,6 +77,7 @@ def portfolio_table(result: PortfolioResult, *, console=None) -> str:
                  Text("Posts: used, and the window grain. Top windows: the three ranked "
                       "first, with their shrunken lift. Needs: posts a window needs to show a "
                       "1.25x lift."),
+                 *[Text(n) for n in (skipped_note(result),) if n],
                  Text(pooling_note(result)), Text(ASSOCIATION, style="dim"))
     return rich_to_text(view, console, width=120)
 
@@ -103,7 +111,8 @@ def portfolio_markdown(result: PortfolioResult, *, links: dict[str, str] | None 
         needed = "-" if pd.isna(row.posts_needed) else f"{row.posts_needed:,}"
         lines.append(f"| {page} | {row.posts_used:,} | {row.grain} | {row.timing_matters} "
                      f"| {_tops(row.top_windows)} | {row.better} | {row.worse} | {needed} |")
-    return "\n".join([*lines, "", pooling_note(result), "", ASSOCIATION, ""])
+    notes = [n for n in (skipped_note(result), pooling_note(result)) if n]
+    return "\n".join([*lines, "", *[f"{n}\n" for n in notes], ASSOCIATION, ""])
 
 
 def _document(title: str, body: list[str]) -> str:
@@ -191,7 +200,8 @@ def portfolio_html(result: PortfolioResult, *, links: dict[str, str] | None = No
         f'<p class="headline">{escape(portfolio_line(result))}</p>',
         _html_table(["Page", "Posts", "Grain", "Timing matters", "Top windows (shrunk lift)",
                      "Better", "Worse", "Posts for 1.25x"], rows, {1, 5, 6, 7}),
-        f'<p class="note">{escape(pooling_note(result))}</p>',
+        *[f'<p class="note">{escape(n)}</p>'
+          for n in (skipped_note(result), pooling_note(result)) if n],
         f"<footer>{escape(ASSOCIATION)}</footer>",
     ]
     return _document("When to post: all pages", body)
