@@ -181,12 +181,13 @@ def split_pages(posts: pd.DataFrame, by: str = "page") -> list[tuple[str, pd.Dat
             zip(pages["page_id"], pages["page_name"], strict=True)]
 
 
-def _analyze_page(posts: pd.DataFrame, options: AnalysisOptions, name: str,
-                  dropped: dict[str, int] | None) -> AnalysisResult | NoDataError:
+def _analyze_page(posts: pd.DataFrame, options: AnalysisOptions,
+                  name: str) -> AnalysisResult | NoDataError:
     """One page's analysis; a page with nothing to analyse gives its error instead, so
-    that the other pages still get theirs."""
+    that the other pages still get theirs. Rows the loader dropped belong to the files,
+    not to one page, so they are not counted here."""
     try:
-        return analyze(posts, options, page=name, dropped=dropped)
+        return analyze(posts, options, page=name)
     except NoDataError as exc:
         return exc
 
@@ -244,7 +245,7 @@ def analyze_many(posts: pd.DataFrame, options: AnalysisOptions | None = None, *,
     if jobs < 1:
         raise UsageError(f"--jobs must be at least 1, not {jobs}")
     pages = split_pages(posts, by)
-    tasks = [(page_posts, options, name, None) for name, page_posts in pages]
+    tasks = [(page_posts, options, name) for name, page_posts in pages]
     if executor is None and jobs == 1:
         stream: Iterator[AnalysisResult | NoDataError] = (_analyze_page(*t) for t in tasks)
         outcomes = _collect(stream, len(tasks), progress)
