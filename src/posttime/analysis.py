@@ -438,8 +438,9 @@ def _headline(windows: pd.DataFrame, summary: dict, posts_used: int, typical_n: 
 
 def robustness(used: pd.DataFrame, grid: Grid, windows: pd.DataFrame,
                options: AnalysisOptions) -> np.ndarray:
-    """Per window: does its verdict stand when the trend is fitted over +- TREND_DAYS
-    calendar days instead of the nearest posts (METHOD.md §10)? None where not tested.
+    """Per window with a better or worse verdict: does the verdict stand when the trend is
+    fitted over +- TREND_DAYS calendar days instead of the nearest posts (METHOD.md §10)?
+    None for the other windows (there is no verdict an owner would act on).
 
     A page that posts more during viral streaks packs many posts into a few days, and a
     trend over a fixed number of posts then spans too short a time to follow the streak.
@@ -448,15 +449,16 @@ def robustness(used: pd.DataFrame, grid: Grid, windows: pd.DataFrame,
     a p-value that the winsorised residuals already keep close to Welch's, and computing it
     twice would double the time of an analysis.
     """
-    tested = windows["tested"].to_numpy()
-    if not options.adjust:
-        return np.where(tested, True, None)
+    verdicts = windows["verdict"].to_numpy()
+    acted_on = np.isin(verdicts, ["better", "worse"])
+    if not acted_on.any() or not options.adjust:
+        return np.where(acted_on, True, None)
     parts = residualize(used["y"].to_numpy(), used["type"].cat.codes.to_numpy(),
                         times=pd.DatetimeIndex(used["published"]), days=TREND_DAYS)
     calendar, _ = score_windows(used.assign(residual=parts["residual"].to_numpy()), grid,
                                 options.seed, permute=False)
     other = calendar.set_index("window")["verdict"].reindex(windows["window"]).to_numpy()
-    return np.where(tested, windows["verdict"].to_numpy() == other, None)
+    return np.where(acted_on, verdicts == other, None)
 
 
 def analyze(posts: pd.DataFrame, options: AnalysisOptions | None = None, *,
