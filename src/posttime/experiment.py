@@ -29,16 +29,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from posttime.analysis import TARGET_LIFT
 from posttime.errors import NoDataError, UsageError
 from posttime.jsonout import number
-from posttime.stats import holm
+from posttime.stats import POWER, holm
 from posttime.windows import BASELINE_HOURS, WEEKDAYS
 
 #: slots of a plan are at least this many minutes apart.
 MIN_GAP_MINUTES = 120
-#: the lift a plan is sized for, and the power it is sized with.
-TARGET_LIFT = 1.25
-POWER = 0.80
 #: family-wise level over the candidate arms (Holm), and the interval's level.
 ALPHA = 0.05
 INTERVAL = 0.90
