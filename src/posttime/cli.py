@@ -584,6 +584,116 @@ def compare(
     show(result, chosen, output)
 
 
+TOKEN_FILE_OPTION = typer.Option(
+    None, "--token-file", show_default="$POSTTIME_FB_TOKEN",
+    help="File holding a Page access token (pages_read_engagement, read_insights); keep it "
+    "readable by you alone (chmod 600).",
+)
+GRAPH_URL_OPTION = typer.Option(
+    None, "--graph-url", envvar="POSTTIME_GRAPH_URL", show_default="https://graph.facebook.com",
+    help="The Graph API host (for a proxy).",
+)
+API_VERSION_OPTION = typer.Option(
+    None, "--api-version", show_default="v26.0", help="Graph API version, e.g. v26.0."
+)
+MAX_WAIT_OPTION = typer.Option(
+    15.0, "--max-wait", min=0, metavar="MINUTES",
+    help="Longest total wait on rate limits and passing errors before giving up.",
+)
+
+PAGE_IDS_ARGUMENT = typer.Argument(
+    None, metavar="PAGE_ID...", show_default=False,
+    help="Ids of the pages to pull (see `posttime pages`).",
+)
+
+
+def _graph_client(token_file: Path | None, graph_url: str | None, api_version: str | None,
+                  max_wait: float = 15.0):
+    """A GraphClient for the options given; warnings about the token file on stderr."""
+    from posttime.graph import API_VERSION, GRAPH_URL, Backoff, GraphClient, read_token
+    from posttime.render.pull import warn
+
+    token, warnings = read_token(token_file)
+    for message in warnings:
+        warn(message)
+    version = (api_version or API_VERSION).strip()
+    if not version.startswith("v") or not version[1:].replace(".", "").isdigit():
+        raise UsageError(f"--api-version takes a version like v26.0, not {api_version!r}")
+    url = graph_url or GRAPH_URL
+    if not url.startswith(("http://", "https://")):
+        raise UsageError(f"--graph-url takes an http:// or https:// address, not {url!r}")
+    return GraphClient(token, base_url=url, api_version=version,
+                       backoff=Backoff(max_wait=max_wait * 60.0))
+
+
+def _pull_into(store, page_ids: list[str], since: str | None, client) -> None:
+    """Pull pages into an open store and print what was stored."""
+    from posttime.graph import pull as run_pull
+    from posttime.render.pull import PullProgress, print_pull
+
+    first = parse_day(since, "--since")
+    with PullProgress() as progress:
+        report = run_pull(client, store, page_ids,
+                          since=None if first is None else first.tz_localize("UTC"),
+                          progress=progress)
+    print_pull(report)
+
+
+@command()
+def pull(
+    page_ids: list[str] = PAGE_IDS_ARGUMENT,
+    since: str | None = typer.Option(
+        None, "--since", show_default="28 days before the last pull; all posts the first time",
+        help="Pull the posts published from this day on (YYYY-MM-DD, UTC).",
+    ),
+    db: Path | None = DB_OPTION,
+    token_file: Path | None = TOKEN_FILE_OPTION,
+    api_version: str | None = API_VERSION_OPTION,
+    graph_url: str | None = GRAPH_URL_OPTION,
+    max_wait: float = MAX_WAIT_OPTION,
+    list_pages: bool = typer.Option(
+        False, "--list", help="List the pages the token can read instead (like `pages`)."
+    ),
+) -> None:
+    """Pull pages' posts and figures from the Graph API into the history store.
+
+    Each page goes in whole or not at all, like an ingested export: the newest figures win
+    and a post pulled twice counts once. Later pulls read only posts newer than the last
+    pull less 28 days. The token comes from --token-file or POSTTIME_FB_TOKEN. Made for
+    cron: silent unless something goes wrong, e.g.
+    `posttime weekly --pull 123456789 --output ~/reports/week.md`.
+    """
+    from posttime.history import HistoryStore
+
+    with _graph_client(token_file, graph_url, api_version, max_wait) as client:
+        if list_pages:
+            _print_accounts(client)
+            return
+        if not page_ids:
+            raise UsageError("name the ids of the pages to pull (list them with `posttime "
+                             "pages`)")
+        with HistoryStore(db) as store:
+            _pull_into(store, list(page_ids), since, client)
+
+
+def _print_accounts(client) -> None:
+    from posttime.graph import accounts
+    from posttime.render.pull import print_pages
+
+    print_pages(accounts(client))
+
+
+@command()
+def pages(
+    token_file: Path | None = TOKEN_FILE_OPTION,
+    api_version: str | None = API_VERSION_OPTION,
+    graph_url: str | None = GRAPH_URL_OPTION,
+) -> None:
+    """List the pages the access token can read (/me/accounts): id, name and category."""
+    with _graph_client(token_file, graph_url, api_version) as client:
+        _print_accounts(client)
+
+
 def run() -> None:
     """Entry point for ``python -m posttime``."""
     app(prog_name="posttime")
