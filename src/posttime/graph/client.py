@@ -136,8 +136,9 @@ def _permission_named(message: str) -> str:
 
 @dataclass
 class Backoff:
-    """Waits between retries: exponential with jitter from ``initial`` seconds up to ``cap``;
-    all the waiting of one request at most ``max_wait`` seconds."""
+    """Waits between retries: ``initial`` seconds doubling up to ``cap``, plus a random
+    jitter of up to ``initial``; all the waiting of one request at most ``max_wait``
+    seconds."""
 
     initial: float = field(default_factory=lambda: BACKOFF_INITIAL)
     cap: float = field(default_factory=lambda: BACKOFF_CAP)
@@ -203,6 +204,7 @@ class GraphClient:
         """The ``data`` of ``path`` and of every ``paging.next`` link after it, one list per
         page of results; a short page is not taken as the last."""
         body = self.get(path, params)
+        seen: set[str] = set()
         while True:
             data = body.get("data")
             if not isinstance(data, list):
@@ -212,7 +214,12 @@ class GraphClient:
             following = (body.get("paging") or {}).get("next")
             if not following:
                 return
-            body = self._retrying(without_token(following), {}, path)
+            following = without_token(following)
+            if following in seen:
+                raise GraphError(f"the Graph API's answers to {self._shown(path)} link back to "
+                                 "a page of results already read")
+            seen.add(following)
+            body = self._retrying(following, {}, path)
 
     # -- internals ----------------------------------------------------------------------
 
@@ -221,7 +228,8 @@ class GraphClient:
 
     def _retrying(self, url: str, params: dict, path: str) -> dict:
         backoff = self.backoff
-        exponential = tenacity.wait_exponential_jitter(initial=backoff.initial, max=backoff.cap)
+        exponential = (tenacity.wait_exponential(multiplier=backoff.initial, max=backoff.cap)
+                       + tenacity.wait_random(0, backoff.initial))
 
         def wait(state: tenacity.RetryCallState) -> float:
             exc = state.outcome.exception()
@@ -258,7 +266,8 @@ class GraphClient:
         shown = self._shown(path)
         self.requests += 1
         try:
-            response = self._http.get(url, params=params)
+            # no params for a next link: httpx would replace the query it carries
+            response = self._http.get(url, params=params or None)
         except httpx.TimeoutException:
             raise Transient(f"{shown} timed out") from None
         except httpx.ConnectError:
@@ -269,8 +278,9 @@ class GraphClient:
         except httpx.HTTPError as exc:
             raise GraphError(f"{shown} failed ({type(exc).__name__})") from None
         highest, regain = usage(response.headers)
+        # slow down while near a limit; after an error the retry's wait does that instead
         self._pause = (SLOW_DOWN_FULL * min(1.0, (highest - SLOW_DOWN_AT) / (100 - SLOW_DOWN_AT))
-                       if highest > SLOW_DOWN_AT else 0.0)
+                       if highest > SLOW_DOWN_AT and response.is_success else 0.0)
         try:
             body = response.json()
         except ValueError:

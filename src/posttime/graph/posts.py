@@ -120,12 +120,16 @@ def to_table(rows: Iterable[dict], *, page_id: str, page_name: str, source: str,
     records = []
     for post in rows:
         reactions, comments = _total(post.get("reactions")), _total(post.get("comments"))
-        shares = (post.get("shares") or {}).get("count", 0)
+        kind = post_type(post)
+        # published_posts leaves out ``shares`` when there are none; video_reels has no
+        # shares at all, so a Reel's stay missing
+        shares = (float("nan") if post.get("status_type") == "added_reel"
+                  else (post.get("shares") or {}).get("count", 0))
         figures = _insights(post)
         records.append({
             "post_id": full_id(page_id, post["id"]),
             "published": post["created_time"],
-            "type": post_type(post),
+            "type": kind,
             "reactions": reactions,
             "comments": comments,
             "shares": float(shares),
