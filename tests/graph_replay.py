@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import signal
 import threading
 import time
 from dataclasses import dataclass, field
@@ -103,17 +104,12 @@ class GraphReplay:
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, dict, dict]] = []
         self._lock = threading.Lock()
-        replay = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (the http.server name)
-                replay.handle(self)
-
-            def log_message(self, *args):
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        # http.server calls do_GET for each GET, and log_message for each line it would log
+        handler = type("Handler", (BaseHTTPRequestHandler,), {
+            "do_GET": lambda request: self.handle(request), "log_message": lambda *args: None})
+        # threads that are not daemons are joined by server_close()
+        server = type("Server", (ThreadingHTTPServer,), {"daemon_threads": False})
+        self._server = server(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
                                         daemon=True)
 
@@ -123,13 +119,17 @@ class GraphReplay:
         return f"http://{host}:{port}"
 
     def __enter__(self) -> GraphReplay:
+        # a client that hangs up must be an exception in the server's thread, not a SIGPIPE
+        # that ends the test process (the CLI sets SIGPIPE's default action for `| head`)
+        self._sigpipe = signal.signal(signal.SIGPIPE, signal.SIG_IGN)
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._server.shutdown()
-        self._server.server_close()
+        self._server.server_close()  # waits for answers still being written
         self._thread.join()
+        signal.signal(signal.SIGPIPE, self._sigpipe)
 
     def add_fault(self, path: str, **kwargs) -> None:
         self.faults.append(Fault(path, **kwargs))

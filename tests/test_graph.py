@@ -65,21 +65,21 @@ def replay_of(posts: pd.DataFrame, **options) -> GraphReplay:
     return GraphReplay(pages, **options)
 
 
-@pytest.fixture(autouse=True)
-def broken_pipes_raise(monkeypatch):
-    """The CLI lets SIGPIPE end the process (for `| head`); the replay server, in this
-    process, must instead see a client that hung up as an exception."""
-    monkeypatch.setattr(signal, "signal", lambda *args: None)
-
-
 @pytest.fixture
-def fast(monkeypatch):
-    """Short timeouts and waits, so that retries take milliseconds."""
+def cli(monkeypatch):
+    """``cli(args, env)`` runs posttime with short timeouts and waits (retries take
+    milliseconds) and small pages of results, leaving SIGPIPE as the replay server needs."""
     monkeypatch.setattr(graph_client, "BACKOFF_INITIAL", 0.01)
     monkeypatch.setattr(graph_client, "BACKOFF_CAP", 0.05)
     monkeypatch.setattr(graph_client, "READ_TIMEOUT", 0.3)
     monkeypatch.setattr(graph_client, "CONNECT_TIMEOUT", 0.3)
     monkeypatch.setattr(graph_posts_module, "PAGE_SIZE", 40)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)
+
+    def invoke(args, env=None):
+        return runner.invoke(app, [str(a) for a in args], env=env)
+
+    return invoke
 
 
 @pytest.fixture
@@ -87,10 +87,9 @@ def page():
     return synthetic_posts()
 
 
-def pull(server, db, *args, token=TOKEN, env=None):
-    return runner.invoke(app, ["pull", PAGE_ID, "--db", str(db), "--graph-url", server.url,
-                               *map(str, args)],
-                         env={"POSTTIME_FB_TOKEN": token, **(env or {})})
+def pull(cli, server, db, *args, token=TOKEN):
+    return cli(["pull", PAGE_ID, "--db", db, "--graph-url", server.url, *args],
+               env={"POSTTIME_FB_TOKEN": token})
 
 
 def same_posts(stored: pd.DataFrame, expected: pd.DataFrame) -> None:
@@ -114,10 +113,10 @@ def client_for(server, **options) -> GraphClient:
 # -- whole pulls --------------------------------------------------------------------------
 
 
-def test_pull_stores_every_post_over_many_pages_of_results(tmp_path, fast, page):
+def test_pull_stores_every_post_over_many_pages_of_results(tmp_path, cli, page):
     db = tmp_path / "history.sqlite"
     with replay_of(page) as server:
-        result = pull(server, db)
+        result = pull(cli, server, db)
         listed = [r for r in server.requests if r[0].endswith("/published_posts")]
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
@@ -141,18 +140,18 @@ def test_pull_stores_every_post_over_many_pages_of_results(tmp_path, fast, page)
     assert f"{len(page)} posts, {len(page)} new" in result.stderr
 
 
-def test_pulling_again_counts_each_post_once_and_reads_only_recent_posts(tmp_path, fast, page):
+def test_pulling_again_counts_each_post_once_and_reads_only_recent_posts(tmp_path, cli, page):
     db = tmp_path / "history.sqlite"
     recent = pd.Timestamp.now(tz="UTC").floor("s") - pd.Timedelta(days=5)
     page["published"] += recent - page["published"].max()
     with replay_of(page) as server:
-        assert pull(server, db).exit_code == 0
+        assert pull(cli, server, db).exit_code == 0
         # the page's newest posts gain interactions before the second pull
         changed = [f"{PAGE_ID}_{p['id'].split('_')[1]}" for p in server.pages[PAGE_ID].posts[:3]]
         for post in server.pages[PAGE_ID].posts[:3]:
             post["reactions"]["summary"]["total_count"] += 1000
         server.requests.clear()
-        again = pull(server, db)
+        again = pull(cli, server, db)
         sinces = {r[1].get("since") for r in server.requests if "published_posts" in r[0]}
     assert again.exit_code == 0, again.output
     read = int(again.stderr.split(": ")[1].split(" posts")[0])
@@ -168,10 +167,10 @@ def test_pulling_again_counts_each_post_once_and_reads_only_recent_posts(tmp_pat
     assert sinces == {str(int((last - pd.Timedelta(days=28)).timestamp()))}
 
 
-def test_since_limits_the_pull(tmp_path, fast, page):
+def test_since_limits_the_pull(tmp_path, cli, page):
     db = tmp_path / "history.sqlite"
     with replay_of(page) as server:
-        result = pull(server, db, "--since", "2025-08-01")
+        result = pull(cli, server, db, "--since", "2025-08-01")
     assert result.exit_code == 0, result.output
     with HistoryStore(db) as store:
         stored = store.posts()
@@ -179,10 +178,10 @@ def test_since_limits_the_pull(tmp_path, fast, page):
     assert 0 < len(stored) == len(expected) < len(page)
 
 
-def test_a_metric_the_api_calls_invalid_is_dropped_and_the_others_stored(tmp_path, fast, page):
+def test_a_metric_the_api_calls_invalid_is_dropped_and_the_others_stored(tmp_path, cli, page):
     db = tmp_path / "history.sqlite"
     with replay_of(page, invalid_metrics=("post_clicks",)) as server:
-        result = pull(server, db)
+        result = pull(cli, server, db)
     assert result.exit_code == 0, result.output
     assert "no longer gives post_clicks (clicks)" in result.stderr
     with HistoryStore(db) as store:
@@ -193,14 +192,14 @@ def test_a_metric_the_api_calls_invalid_is_dropped_and_the_others_stored(tmp_pat
     np.testing.assert_array_equal(stored["views"].to_numpy(), want["views"].to_numpy())
 
 
-def test_an_expired_token_stops_with_one_line_and_leaks_nowhere(tmp_path, fast, page):
+def test_an_expired_token_stops_with_one_line_and_leaks_nowhere(tmp_path, cli, page):
     db = tmp_path / "history.sqlite"
     token_file = tmp_path / "token"
     stale = "EAAstaletoken0987654321"
     token_file.write_text(stale + "\n")
     token_file.chmod(0o600)
     with replay_of(page) as server:
-        result = pull(server, db, "--token-file", token_file, token="")
+        result = pull(cli, server, db, "--token-file", token_file, token="")
         headers = [r[2].get("Authorization") for r in server.requests]
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
@@ -212,10 +211,10 @@ def test_an_expired_token_stops_with_one_line_and_leaks_nowhere(tmp_path, fast, 
         assert stale.encode() not in path.read_bytes()
 
 
-def test_the_token_is_never_in_a_url_nor_in_the_store(tmp_path, fast, page):
+def test_the_token_is_never_in_a_url_nor_in_the_store(tmp_path, cli, page):
     db = tmp_path / "history.sqlite"
     with replay_of(page) as server:
-        result = pull(server, db)
+        result = pull(cli, server, db)
         paths = [r[0] + json.dumps(r[1]) for r in server.requests]
     assert result.exit_code == 0
     assert not any(TOKEN in p for p in paths)
@@ -224,11 +223,11 @@ def test_the_token_is_never_in_a_url_nor_in_the_store(tmp_path, fast, page):
         assert TOKEN.encode() not in path.read_bytes()
 
 
-def test_a_truncated_answer_writes_nothing_and_says_so(tmp_path, fast, page):
+def test_a_truncated_answer_writes_nothing_and_says_so(tmp_path, cli, page):
     db = tmp_path / "history.sqlite"
     with replay_of(page) as server:
         server.add_fault("published_posts", after=2, raw=b'{"data": [{"id": "1000_2", "creat')
-        result = pull(server, db)
+        result = pull(cli, server, db)
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: GET /v26.0/")
     assert "not complete JSON" in result.stderr and len(result.stderr.splitlines()) == 1
@@ -236,7 +235,7 @@ def test_a_truncated_answer_writes_nothing_and_says_so(tmp_path, fast, page):
         assert store.posts().empty and store.files() == []
 
 
-def test_a_failing_second_page_keeps_the_first_and_says_what_was_stored(tmp_path, fast, page):
+def test_a_failing_second_page_keeps_the_first_and_says_what_was_stored(tmp_path, cli, page):
     other = synthetic_posts(60, seed=9)
     other["page_id"] = "100000000000077"
     other["post_id"] = other["post_id"].str.replace(PAGE_ID, "100000000000077")
@@ -245,9 +244,8 @@ def test_a_failing_second_page_keeps_the_first_and_says_what_was_stored(tmp_path
     with replay_of(pd.concat([page, other])) as server:
         server.add_fault("100000000000077/published_posts", status=400,
                          body=graph_error(190, "Session has expired"))
-        result = runner.invoke(app, ["pull", PAGE_ID, "100000000000077", "--db", str(db),
-                                     "--graph-url", server.url],
-                               env={"POSTTIME_FB_TOKEN": TOKEN})
+        result = cli(["pull", PAGE_ID, "100000000000077", "--db", db, "--graph-url",
+                      server.url], env={"POSTTIME_FB_TOKEN": TOKEN})
     assert result.exit_code == 2
     assert "stored: Harbour Bakery (230 posts); page 100000000000077 was not stored" in (
         result.stderr)
@@ -255,14 +253,14 @@ def test_a_failing_second_page_keeps_the_first_and_says_what_was_stored(tmp_path
         assert store.pages()["page_name"].tolist() == ["Harbour Bakery"]
 
 
-def test_rate_limits_beyond_max_wait_stop_with_when_to_try_again(tmp_path, fast, page):
+def test_rate_limits_beyond_max_wait_stop_with_when_to_try_again(tmp_path, cli, page):
     db = tmp_path / "history.sqlite"
     usage_header = json.dumps({PAGE_ID: [{"type": "pages", "call_count": 100,
                                           "estimated_time_to_regain_access": 30}]})
     with replay_of(page) as server:
         server.add_fault("published_posts", status=400, body=graph_error(80001, "Too many"),
                          headers={"X-Business-Use-Case-Usage": usage_header})
-        result = pull(server, db, "--max-wait", "1")
+        result = pull(cli, server, db, "--max-wait", "1")
     assert result.exit_code == 2
     assert "rate limit reached" in result.stderr
     assert "nothing was stored" in result.stderr and "try again after" in result.stderr
@@ -270,36 +268,36 @@ def test_rate_limits_beyond_max_wait_stop_with_when_to_try_again(tmp_path, fast,
         assert store.posts().empty
 
 
-def test_a_missing_permission_is_named_and_not_retried(tmp_path, fast, page):
+def test_a_missing_permission_is_named_and_not_retried(tmp_path, cli, page):
     db = tmp_path / "history.sqlite"
     with replay_of(page) as server:
         server.add_fault("published_posts", status=403, body=graph_error(
             10, "(#10) This endpoint requires the 'read_insights' permission"))
-        result = pull(server, db)
+        result = pull(cli, server, db)
         calls = [r for r in server.requests if "published_posts" in r[0]]
     assert result.exit_code == 2
     assert "lacks the permission read_insights" in result.stderr
     assert len(calls) == 1
 
 
-def test_pages_and_pull_list_show_the_pages_the_token_reads(tmp_path, fast, page):
+def test_pages_and_pull_list_show_the_pages_the_token_reads(tmp_path, cli, page):
     accounts = [{"id": str(100 + i), "name": f"Page {i}", "category": "Bakery"}
                 for i in range(5)]
     with replay_of(page, accounts=accounts) as server:
         env = {"POSTTIME_FB_TOKEN": TOKEN, "POSTTIME_GRAPH_URL": server.url}
-        listed = runner.invoke(app, ["pages"], env=env)
-        also = runner.invoke(app, ["pull", "--list"], env=env)
+        listed = cli(["pages"], env=env)
+        also = cli(["pull", "--list"], env=env)
     assert listed.exit_code == 0, listed.output
     assert listed.stdout.splitlines() == [f"{100 + i}  Page {i}  (Bakery)" for i in range(5)]
     assert also.stdout == listed.stdout
 
 
-def test_a_token_file_others_can_read_is_warned_about(tmp_path, fast, page):
+def test_a_token_file_others_can_read_is_warned_about(tmp_path, cli, page):
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN)
     token_file.chmod(0o644)
     with replay_of(page) as server:
-        result = pull(server, tmp_path / "h.sqlite", "--token-file", token_file, token="")
+        result = pull(cli, server, tmp_path / "h.sqlite", "--token-file", token_file, token="")
     assert result.exit_code == 0, result.output
     assert f"Warning: token file {token_file} may be read by other users" in result.stderr
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o644

@@ -173,7 +173,6 @@ class GraphClient:
         self.backoff = backoff or Backoff()
         self.sleep = sleep
         self.requests = 0
-        self.waited = 0.0
         self._token = token
         self._http = httpx.Client(
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
@@ -243,7 +242,7 @@ class GraphClient:
 
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type((RateLimited, Transient)),
-            wait=wait, stop=stop, sleep=self._sleep, reraise=True,
+            wait=wait, stop=stop, sleep=self.sleep, reraise=True,
         )
         try:
             return retrying(self._call, url, params, path)
@@ -256,13 +255,9 @@ class GraphClient:
                 retry_after=max(after, backoff.min_rate_limit_wait),
             ) from None
 
-    def _sleep(self, seconds: float) -> None:
-        self.waited += seconds
-        self.sleep(seconds)
-
     def _call(self, url: str, params: dict, path: str) -> dict:
         if self._pause > 0:
-            self._sleep(self._pause)
+            self.sleep(self._pause)
         shown = self._shown(path)
         self.requests += 1
         try:

@@ -10,8 +10,10 @@ Core code: nothing here prints.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,7 @@ import pandas as pd
 from posttime.errors import UsageError
 from posttime.graph.client import TOKEN_HELP, GaveUp, GraphClient, GraphError
 from posttime.graph.posts import FORMAT, page_info, pull_page
+from posttime.history.store import StoredFileRecord, WriteCounts
 
 TOKEN_ENV = "POSTTIME_FB_TOKEN"
 #: a later pull reads again the posts of this long before the last pull.
@@ -128,10 +131,13 @@ def pull(client: GraphClient, store, page_ids: list[str], *, since: pd.Timestamp
             if not report.pages:
                 raise
             raise PullError(f"{exc}; {report.stored()}; page {given} was not stored") from None
-        stored = store.add_posts(
-            got.posts, name=page_id, format=FORMAT, as_of=as_of, source=source,
-            path=f"{client.base_url}/{client.api_version}/{page_id}/published_posts",
-        )
+        path = f"{client.base_url}/{client.api_version}/{page_id}/published_posts"
+        # a pull has no file content to hash: the page, the source and the time name it
+        digest = hashlib.sha256(f"{path}\0{source}\0{time.time_ns()}".encode()).hexdigest()
+        stored = store.add_file(StoredFileRecord(
+            name=page_id, path=path, source=source, sha256=digest, bytes=0, format=FORMAT,
+            rows=len(got.posts), as_of=as_of, export_timezone="UTC",
+        ), got.posts) or WriteCounts(new=0, updated=0, kept=len(got.posts))
         report.pages.append(PagePulled(
             page_id=page_id, page_name=name, since=start, posts=len(got.posts),
             new=stored.new, updated=stored.updated, kept=stored.kept,

@@ -550,45 +550,6 @@ class HistoryStore:
         except sqlite3.Error as exc:
             raise self._error(exc) from None
 
-    def add_posts(self, posts: pd.DataFrame, *, name: str, path: str, source: str,
-                  format: str, as_of: pd.Timestamp, export_tz: str = "UTC") -> FileOutcome:
-        """Store a clean post table that comes from no file (a Graph API pull) as one batch
-        in one transaction, recorded in ``files`` under ``name``, ``path`` (no secrets),
-        ``source`` and ``format``; the newest figures win as for an export."""
-        schema.validate(posts)
-        stamp = time.time_ns()
-        sha = hashlib.sha256(f"{format}\0{path}\0{stamp}\0{len(posts)}".encode()).hexdigest()
-        outcome = FileOutcome(path, INGESTED, format=format, rows=len(posts), posts=len(posts),
-                              as_of=as_of, sha256=sha)
-        names = posts.drop_duplicates("page_id", keep="last")
-        pages = [(str(i), str(n), _ns_or_none(t)) for i, n, t in zip(
-            names["page_id"], names["page_name"].fillna(names["page_id"]), names["as_of"],
-            strict=True)]
-
-        def write() -> None:
-            conn = self._conn
-            file_id = conn.execute(
-                "INSERT INTO files (name, path, source, sha256, bytes, format, rows, posts, "
-                "as_of, export_timezone, ingested_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
-                (name, path, source, sha, format, len(posts), len(posts), _ns_or_none(as_of),
-                 export_tz, stamp),
-            ).lastrowid
-            page_ids = [p[0] for p in pages]
-            before = self._count(page_ids)
-            conn.executemany(_PAGE_UPSERT, pages)
-            changes = conn.total_changes
-            conn.executemany(_insert_sql(file_id, upsert=True), _rows(posts))
-            changed = conn.total_changes - changes
-            outcome.new = self._count(page_ids) - before
-            outcome.updated = changed - outcome.new
-            outcome.kept = len(posts) - changed
-
-        try:
-            self._transaction(write)
-        except sqlite3.Error as exc:
-            raise self._error(exc) from None
-        return outcome
-
     def _size(self) -> int:
         """About the number of posts stored (the largest rowid; only re-ingesting deletes
         rows)."""
