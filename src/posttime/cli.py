@@ -280,6 +280,37 @@ def _mapping(spec: str | None) -> dict[str, str] | None:
     return parse_mapping(spec)
 
 
+TOKEN_FILE_OPTION = typer.Option(
+    None, "--token-file", show_default="$POSTTIME_FB_TOKEN",
+    help="File holding a Page access token (pages_read_engagement, read_insights); keep it "
+    "readable by you alone (chmod 600).",
+)
+GRAPH_URL_OPTION = typer.Option(
+    None, "--graph-url", envvar="POSTTIME_GRAPH_URL", show_default="https://graph.facebook.com",
+    help="The Graph API host (for a proxy).",
+)
+API_VERSION_OPTION = typer.Option(
+    None, "--api-version", show_default="v26.0", help="Graph API version, e.g. v26.0."
+)
+MAX_WAIT_OPTION = typer.Option(
+    15.0, "--max-wait", min=0, metavar="MINUTES",
+    help="Longest total wait on rate limits and passing errors before giving up.",
+)
+
+PULL_OPTION = typer.Option(
+    None, "--pull", metavar="PAGE_ID",
+    help="Pull this page from the Graph API into the store first (see `posttime pull`); "
+    "give it again for more pages.",
+)
+
+
+ANALYZE_DB_OPTION = typer.Option(
+    None, "--db", show_default=False,
+    help="Analyse a page of this history store (see `posttime ingest` and `posttime pull`) "
+    "instead of export files; --page names it.",
+)
+
+
 @command()
 def analyze(
     files: list[Path] = FILES_ARGUMENT,
@@ -305,6 +336,11 @@ def analyze(
     output: Path | None = OUTPUT_OPTION,
     seed: int = SEED_OPTION,
     quiet: bool = QUIET_OPTION,
+    db: Path | None = ANALYZE_DB_OPTION,
+    pull_ids: list[str] | None = PULL_OPTION,
+    token_file: Path | None = TOKEN_FILE_OPTION,
+    graph_url: str | None = GRAPH_URL_OPTION,
+    api_version: str | None = API_VERSION_OPTION,
 ) -> None:
     """Rank and test posting windows against the usual advice (weekdays 10-14).
 
@@ -318,8 +354,16 @@ def analyze(
 
     be_quiet(quiet)
     chosen = choose_format(fmt, "analyze", output)
-    data = sources.from_files(_inputs(files, sample), page, export_tz=export_tz,
-                              mapping=_mapping(mapping))
+    if db is not None or pull_ids:
+        if files or sample:
+            raise UsageError("give export files or --db/--pull, not both")
+        from posttime.history import HistoryStore
+
+        with HistoryStore(db, create=bool(pull_ids)) as store:
+            data = _store_page(store, page, pull_ids, token_file, graph_url, api_version)
+    else:
+        data = sources.from_files(_inputs(files, sample), page, export_tz=export_tz,
+                                  mapping=_mapping(mapping))
     data.require_metric(metric)
     options = analysis_options(
         metric=metric, tz=tz, sample=sample, export_timezone=data.export_timezone,
@@ -454,6 +498,10 @@ def weekly(
     ),
     output: Path | None = OUTPUT_OPTION,
     quiet: bool = QUIET_OPTION,
+    pull_ids: list[str] | None = PULL_OPTION,
+    token_file: Path | None = TOKEN_FILE_OPTION,
+    graph_url: str | None = GRAPH_URL_OPTION,
+    api_version: str | None = API_VERSION_OPTION,
 ) -> None:
     """Summarise a week from the history store (ingesting any exports given first).
 
@@ -486,14 +534,14 @@ def weekly(
     columns = _mapping(mapping)
     bad = False
     try:
-        with HistoryStore(db, create=bool(sources)) as store:
+        with HistoryStore(db, create=bool(sources or pull_ids)) as store:
             if sources:
                 with IngestProgress() as progress:
                     ingested = ingest_sources(store, sources, export_tz=zone,
                                               mapping=columns, progress=progress)
                 print_ingest(ingested)
                 bad = bool(ingested.bad)
-            data = pages.in_store(store, page)
+            data = _store_page(store, page, pull_ids, token_file, graph_url, api_version)
         report = build_weekly(data.posts, week=label, timezone=timezone,
                               export_timezone=data.export_timezone or zone, page=data.name)
     except NoDataError as exc:
@@ -584,23 +632,6 @@ def compare(
     show(result, chosen, output)
 
 
-TOKEN_FILE_OPTION = typer.Option(
-    None, "--token-file", show_default="$POSTTIME_FB_TOKEN",
-    help="File holding a Page access token (pages_read_engagement, read_insights); keep it "
-    "readable by you alone (chmod 600).",
-)
-GRAPH_URL_OPTION = typer.Option(
-    None, "--graph-url", envvar="POSTTIME_GRAPH_URL", show_default="https://graph.facebook.com",
-    help="The Graph API host (for a proxy).",
-)
-API_VERSION_OPTION = typer.Option(
-    None, "--api-version", show_default="v26.0", help="Graph API version, e.g. v26.0."
-)
-MAX_WAIT_OPTION = typer.Option(
-    15.0, "--max-wait", min=0, metavar="MINUTES",
-    help="Longest total wait on rate limits and passing errors before giving up.",
-)
-
 PAGE_IDS_ARGUMENT = typer.Argument(
     None, metavar="PAGE_ID...", show_default=False,
     help="Ids of the pages to pull (see `posttime pages`).",
@@ -654,6 +685,7 @@ def pull(
     list_pages: bool = typer.Option(
         False, "--list", help="List the pages the token can read instead (like `pages`)."
     ),
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Pull pages' posts and figures from the Graph API into the history store.
 
@@ -664,7 +696,9 @@ def pull(
     `posttime weekly --pull 123456789 --output ~/reports/week.md`.
     """
     from posttime.history import HistoryStore
+    from posttime.render.console import be_quiet
 
+    be_quiet(quiet)
     with _graph_client(token_file, graph_url, api_version, max_wait) as client:
         if list_pages:
             _print_accounts(client)
@@ -674,6 +708,20 @@ def pull(
                              "pages`)")
         with HistoryStore(db) as store:
             _pull_into(store, list(page_ids), since, client)
+
+
+def _store_page(store, page: str | None, pull_ids: list[str] | None,
+                token_file: Path | None, graph_url: str | None, api_version: str | None):
+    """A page of an open history store, after pulling ``pull_ids`` into it (the page
+    pulled, when only one is pulled and --page is not given)."""
+    from posttime import sources
+
+    if pull_ids:
+        with _graph_client(token_file, graph_url, api_version) as client:
+            _pull_into(store, pull_ids, None, client)
+        if page is None and len(pull_ids) == 1:
+            page = pull_ids[0]
+    return sources.in_store(store, page)
 
 
 def _print_accounts(client) -> None:

@@ -3,7 +3,7 @@ API no longer gives, a progress line while posts come in, and the pages a token 
 
 from __future__ import annotations
 
-from posttime.render.console import stderr_console, stdout_console
+from posttime.render.console import is_quiet, stderr_console, stdout_console, talk
 
 
 def pull_lines(report) -> list[str]:
@@ -28,22 +28,20 @@ def pull_lines(report) -> list[str]:
 
 
 def print_pull(report) -> None:
-    """The pull notes on stderr (plain lines, no markup)."""
-    console = stderr_console()
+    """The pull notes on stderr (none with --quiet)."""
     for line in pull_lines(report):
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
+        talk(line)
 
 
 def warn(message: str) -> None:
-    stderr_console().print(f"Warning: {message}", markup=False, highlight=False,
-                           soft_wrap=True)
+    talk(f"Warning: {message}")
 
 
 def print_pages(pages) -> None:
     """The pages a token can read, one per line on stdout: id, name, category."""
     console = stdout_console()
     if pages.empty:
-        stderr_console().print("The token can read no pages.", markup=False)
+        talk("The token can read no pages.")
         return
     width = int(pages["page_id"].str.len().max())
     for row in pages.itertuples(index=False):
@@ -54,11 +52,12 @@ def print_pages(pages) -> None:
 
 class PullProgress:
     """A progress line on stderr while posts come in: nothing unless stderr is a terminal
-    (so cron stays silent). Call it as ``progress(page_id, posts, pages_of_results)``."""
+    and --quiet is not given (so cron stays silent). Call it as
+    ``progress(page_id, posts, pages_of_results)``."""
 
     def __init__(self, console=None) -> None:
         self.console = console or stderr_console()
-        self.enabled = self.console.is_terminal
+        self.enabled = self.console.is_terminal and not is_quiet()
         self._status = None
 
     def __call__(self, page_id: str, posts: int, results: int) -> None:
