@@ -53,6 +53,7 @@ def graph_posts(posts: pd.DataFrame) -> tuple[list[dict], list[dict]]:
                        permalink_url=f"https://www.facebook.com/reel/{video}")
             reels.append(obj)
             continue
+        obj["promotion_status"] = "finished" if row.paid else "ineligible"
         if row.shares:
             obj["shares"] = {"count": int(row.shares)}
         obj["permalink_url"] = f"https://www.facebook.com/{row.post_id.replace('_', '/posts/')}"

@@ -25,7 +25,8 @@ from posttime.history import HistoryStore
 
 PAGE_ID = "100000000000042"
 runner = CliRunner()
-FIGURES = ["reactions", "comments", "shares", "interactions", "reach", "views", "clicks"]
+FIGURES = ["reactions", "comments", "shares", "interactions", "reach", "views", "clicks",
+           "paid"]
 
 
 def synthetic_posts(n: int = 230, seed: int = 5) -> pd.DataFrame:
@@ -50,7 +51,7 @@ def synthetic_posts(n: int = 230, seed: int = 5) -> pd.DataFrame:
         "shares": shares,
         "interactions": reactions + comments + shares,
         "clicks": clicks,
-        "paid": False,
+        "paid": rng.random(n) < 0.1,
         "source": "synthetic",
         "as_of": pd.Timestamp("2025-11-01", tz="UTC"),
     })
@@ -129,8 +130,9 @@ def test_pull_stores_every_post_over_many_pages_of_results(tmp_path, cli, page):
         stored = store.posts()
         files = store.files()
     expected = page.copy()
-    reel = expected["type"] == "reel"  # video_reels gives no shares
+    reel = expected["type"] == "reel"  # video_reels gives no shares and no boosts
     expected.loc[reel, "shares"] = np.nan
+    expected.loc[reel, "paid"] = False
     expected.loc[reel, "interactions"] = expected["reactions"] + expected["comments"]
     same_posts(stored, expected)
     assert stored["page_name"].unique().tolist() == ["Harbour Bakery"]

@@ -27,13 +27,15 @@ METRICS = {
     "post_clicks": "clicks",
 }
 POST_FIELDS = (
-    "id,created_time,status_type,permalink_url,attachments{media_type,type},"
+    "id,created_time,status_type,permalink_url,promotion_status,attachments{media_type,type},"
     "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares"
 )
 REEL_FIELDS = (
     "id,post_id,created_time,permalink_url,"
     "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)"
 )
+#: ``promotion_status`` values of a post that was boosted (paid), now or before.
+BOOSTED = frozenset({"active", "inactive", "extendable", "finished"})
 #: posts asked for per page of results (the API's largest for published_posts).
 PAGE_SIZE = 100
 FORMAT = "graph-api"
@@ -136,10 +138,11 @@ def to_table(rows: Iterable[dict], *, page_id: str, page_name: str, source: str,
             "reach": figures.get("reach", float("nan")),
             "views": figures.get("views", float("nan")),
             "clicks": figures.get("clicks", float("nan")),
+            "paid": post.get("promotion_status") in BOOSTED,
         })
     frame = pd.DataFrame.from_records(records, columns=[
         "post_id", "published", "type", "reactions", "comments", "shares", "reach", "views",
-        "clicks"])
+        "clicks", "paid"])
     try:
         frame["published"] = pd.to_datetime(frame["published"], format="%Y-%m-%dT%H:%M:%S%z",
                                             utc=True)
@@ -149,7 +152,6 @@ def to_table(rows: Iterable[dict], *, page_id: str, page_name: str, source: str,
     frame["interactions"] = frame[["reactions", "comments", "shares"]].sum(axis=1, min_count=1)
     frame["page_id"] = page_id
     frame["page_name"] = page_name
-    frame["paid"] = False
     frame["source"] = source
     frame["as_of"] = as_of
     frame = frame.drop_duplicates(["page_id", "post_id"], keep="first")
