@@ -96,18 +96,26 @@ class GraphReplay:
     """The server; ``url`` is its address. Use as a context manager."""
 
     def __init__(self, pages: list[Page], *, invalid_metrics: tuple[str, ...] = (),
-                 accounts: list[dict] | None = None, usage: dict | None = None) -> None:
+                 accounts: list[dict] | None = None, usage: dict | None = None,
+                 cache: bool = False) -> None:
         self.pages = {p.page_id: p for p in pages}
         self.invalid_metrics = set(invalid_metrics)
         self.accounts = accounts if accounts is not None else [
             {"id": p.page_id, "name": p.name, "category": "Media"} for p in pages]
         self.usage = usage
         self.faults: list[Fault] = []
+        #: with ``cache``, the answer to each URL is made once and later requests for it are
+        #: answered at once (for benchmarks; the replayed posts must not change then)
+        self.cache = cache
+        self._answers: dict[str, tuple[int, bytes]] = {}
         self.requests: list[tuple[str, dict, dict]] = []
         self._lock = threading.Lock()
-        # http.server calls do_GET for each GET, and log_message for each line it would log
+        # http.server calls do_GET for each GET, and log_message for each line it would log;
+        # HTTP/1.1 keeps connections open between requests, as the Graph API does, and an
+        # idle one is closed after ``timeout`` seconds
         handler = type("Handler", (BaseHTTPRequestHandler,), {
-            "do_GET": lambda request: self.handle(request), "log_message": lambda *args: None})
+            "do_GET": lambda request: self.handle(request), "log_message": lambda *args: None,
+            "protocol_version": "HTTP/1.1", "timeout": 5})
         # threads that are not daemons are joined by server_close()
         server = type("Server", (ThreadingHTTPServer,), {"daemon_threads": False})
         self._server = server(("127.0.0.1", 0), handler)
@@ -163,9 +171,15 @@ class GraphReplay:
                 190, "Error validating access token: Session has expired.",
                 error_subcode=463)).encode())
             return
-        status, body = self.answer(parts.path, query)
         headers = {"X-App-Usage": json.dumps(self.usage)} if self.usage else {}
-        self._send(request, status, json.dumps(body).encode(), headers)
+        if self.cache and request.path in self._answers:
+            status, raw = self._answers[request.path]
+        else:
+            status, body = self.answer(parts.path, query)
+            raw = json.dumps(body).encode()
+            if self.cache:
+                self._answers[request.path] = status, raw
+        self._send(request, status, raw, headers)
 
     @staticmethod
     def _send(request, status: int, raw: bytes, headers: dict | None = None) -> None:

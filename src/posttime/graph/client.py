@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
+import orjson
 import tenacity
 
 from posttime.errors import PosttimeError
@@ -277,8 +278,8 @@ class GraphClient:
         self._pause = (SLOW_DOWN_FULL * min(1.0, (highest - SLOW_DOWN_AT) / (100 - SLOW_DOWN_AT))
                        if highest > SLOW_DOWN_AT and response.is_success else 0.0)
         try:
-            body = response.json()
-        except ValueError:
+            body = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
             if response.status_code >= 500:
                 raise Transient(f"{shown}: the Graph API answered HTTP "
                                 f"{response.status_code}") from None

@@ -11,6 +11,7 @@ Core code: nothing here prints.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -39,6 +40,7 @@ BOOSTED = frozenset({"active", "inactive", "extendable", "finished"})
 #: posts asked for per page of results (the API's largest for published_posts).
 PAGE_SIZE = 100
 FORMAT = "graph-api"
+NAN = float("nan")
 
 #: ``status_type`` of a post without a telling attachment -> schema type.
 STATUS_TYPES = {
@@ -77,37 +79,41 @@ class PagePull:
 def post_type(post: dict) -> str:
     """The schema type of a post of ``published_posts``: photo, video, reel, link, text,
     other; the same words the export loaders use."""
-    if post.get("status_type") == "added_reel" or "/reel/" in str(post.get("permalink_url") or ""):
-        return "reel"
     attachments = (post.get("attachments") or {}).get("data") or []
-    for attachment in attachments[:1]:
-        for key in ("media_type", "type"):
-            word = str(attachment.get(key) or "")
-            found = schema.post_type(word) or ATTACHMENT_TYPES.get(word.casefold())
-            if found:
-                return found
-    status = STATUS_TYPES.get(str(post.get("status_type") or ""))
-    if status:
-        return status
-    return "other" if attachments else "text"
+    first = attachments[0] if attachments and isinstance(attachments[0], dict) else {}
+    return _kind(str(post.get("status_type") or ""),
+                 "/reel/" in str(post.get("permalink_url") or ""),
+                 str(first.get("media_type") or ""), str(first.get("type") or ""),
+                 bool(attachments))
 
 
-def _total(edge) -> float:
-    if not isinstance(edge, dict):
-        return float("nan")
-    value = (edge.get("summary") or {}).get("total_count")
-    return float(value) if isinstance(value, (int, float)) else float("nan")
+@functools.lru_cache(maxsize=256)
+def _kind(status: str, reel_link: bool, media_type: str, kind: str, attached: bool) -> str:
+    if status == "added_reel" or reel_link:
+        return "reel"
+    for word in (media_type, kind):
+        found = schema.post_type(word) or ATTACHMENT_TYPES.get(word.casefold())
+        if found:
+            return found
+    return STATUS_TYPES.get(status) or ("other" if attached else "text")
 
 
-def _insights(post: dict) -> dict[str, float]:
-    out = {}
-    for item in (post.get("insights") or {}).get("data") or []:
-        column = METRICS.get(item.get("name"))
-        values = item.get("values") or []
-        value = values[-1].get("value") if values and isinstance(values[-1], dict) else None
-        if column and isinstance(value, (int, float)):
-            out[column] = float(value)
-    return out
+def _total(post: dict, edge: str) -> float:
+    try:
+        return float(post[edge]["summary"]["total_count"])
+    except (KeyError, TypeError, ValueError):
+        return NAN
+
+
+def _insights(post: dict) -> tuple[float, float, float]:
+    """reach, views, clicks of a post's inline insights (NaN where absent)."""
+    found = dict.fromkeys(METRICS.values(), NAN)
+    for item in (post.get("insights") or {}).get("data") or ():
+        try:
+            found[METRICS[item["name"]]] = float(item["values"][-1]["value"])
+        except (KeyError, IndexError, TypeError, ValueError):
+            continue
+    return found["reach"], found["views"], found["clicks"]
 
 
 def full_id(page_id: str, post_id: str) -> str:
@@ -116,33 +122,27 @@ def full_id(page_id: str, post_id: str) -> str:
     return post_id if "_" in post_id else f"{page_id}_{post_id}"
 
 
+_COLUMNS = ("post_id", "published", "type", "reactions", "comments", "shares", "reach",
+            "views", "clicks", "paid")
+
+
+def _row(post: dict, page_id: str) -> tuple:
+    # published_posts leaves out ``shares`` when there are none; video_reels has no shares
+    # at all, so a Reel's stay missing
+    reel = post.get("status_type") == "added_reel"
+    shares = NAN if reel else float((post.get("shares") or {}).get("count", 0))
+    return (full_id(page_id, post["id"]), post["created_time"], post_type(post),
+            _total(post, "reactions"), _total(post, "comments"), shares, *_insights(post),
+            post.get("promotion_status") in BOOSTED)
+
+
 def to_table(rows: Iterable[dict], *, page_id: str, page_name: str, source: str,
              as_of: pd.Timestamp) -> pd.DataFrame:
     """Graph API post objects -> the clean post table (one row per post; first kept)."""
-    records = []
-    for post in rows:
-        reactions, comments = _total(post.get("reactions")), _total(post.get("comments"))
-        kind = post_type(post)
-        # published_posts leaves out ``shares`` when there are none; video_reels has no
-        # shares at all, so a Reel's stay missing
-        shares = (float("nan") if post.get("status_type") == "added_reel"
-                  else (post.get("shares") or {}).get("count", 0))
-        figures = _insights(post)
-        records.append({
-            "post_id": full_id(page_id, post["id"]),
-            "published": post["created_time"],
-            "type": kind,
-            "reactions": reactions,
-            "comments": comments,
-            "shares": float(shares),
-            "reach": figures.get("reach", float("nan")),
-            "views": figures.get("views", float("nan")),
-            "clicks": figures.get("clicks", float("nan")),
-            "paid": post.get("promotion_status") in BOOSTED,
-        })
-    frame = pd.DataFrame.from_records(records, columns=[
-        "post_id", "published", "type", "reactions", "comments", "shares", "reach", "views",
-        "clicks", "paid"])
+    try:
+        frame = pd.DataFrame([_row(post, page_id) for post in rows], columns=list(_COLUMNS))
+    except KeyError as exc:
+        raise GraphError(f"the Graph API gave a post without {exc}") from None
     try:
         frame["published"] = pd.to_datetime(frame["published"], format="%Y-%m-%dT%H:%M:%S%z",
                                             utc=True)
