@@ -430,3 +430,51 @@ def test_next_links_lose_their_token():
 ])
 def test_post_types_agree_with_the_export_loaders(post, kind):
     assert post_type(post) == kind
+
+
+# -- weekly and analyze with --pull ---------------------------------------------------------
+
+
+def test_weekly_pull_reports_the_week_of_the_pulled_posts(tmp_path, cli, page):
+    db = tmp_path / "history.sqlite"
+    with replay_of(page) as server:
+        result = cli(["weekly", "--pull", PAGE_ID, "--db", db, "--graph-url", server.url,
+                      "--week", "2025-W20", "--tz", "UTC", "--format", "json"],
+                     env={"POSTTIME_FB_TOKEN": TOKEN})
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    week = page[(page["published"] >= pd.Timestamp("2025-05-12", tz="UTC"))
+                & (page["published"] < pd.Timestamp("2025-05-19", tz="UTC"))]
+    assert report["page"] == "Harbour Bakery"
+    assert report["posts_this_week"] == len(week) > 0
+    assert report["posts_in_history"] == len(page)
+    assert f"Pulled Harbour Bakery ({PAGE_ID})" in result.stderr
+
+
+def test_analyze_pull_then_analyze_db_read_the_same_posts(tmp_path, cli, page):
+    db = tmp_path / "history.sqlite"
+    options = ["--tz", "UTC", "--format", "json"]
+    with replay_of(page) as server:
+        pulled = cli(["analyze", "--pull", PAGE_ID, "--db", db, "--graph-url", server.url,
+                      *options], env={"POSTTIME_FB_TOKEN": TOKEN})
+    stored = cli(["analyze", "--db", db, *options])
+    assert pulled.exit_code == 0, pulled.output
+    assert stored.exit_code == 0, stored.output
+    result = json.loads(stored.stdout)
+    assert result["posts_used"] + sum(result["excluded"].values()) == len(page)
+    assert result["excluded"]["paid"] == int(page["paid"][page["type"] != "reel"].sum())
+    assert json.loads(pulled.stdout) == result
+
+
+def test_analyze_takes_files_or_the_store_not_both(tmp_path, cli):
+    result = cli(["analyze", "--sample", "--db", tmp_path / "history.sqlite"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: give export files or --db/--pull, not both")
+
+
+def test_weekly_pull_without_a_token_creates_no_store(tmp_path, cli):
+    db = tmp_path / "history.sqlite"
+    result = cli(["weekly", "--pull", PAGE_ID, "--db", db], env={"POSTTIME_FB_TOKEN": ""})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: no access token")
+    assert not db.exists()

@@ -359,8 +359,9 @@ def analyze(
             raise UsageError("give export files or --db/--pull, not both")
         from posttime.history import HistoryStore
 
-        with HistoryStore(db, create=bool(pull_ids)) as store:
-            data = _store_page(store, page, pull_ids, token_file, graph_url, api_version)
+        with _pulling(pull_ids, token_file, graph_url, api_version) as client, \
+                HistoryStore(db, create=bool(pull_ids)) as store:
+            data = _store_page(store, page, pull_ids, client)
     else:
         data = sources.from_files(_inputs(files, sample), page, export_tz=export_tz,
                                   mapping=_mapping(mapping))
@@ -534,14 +535,15 @@ def weekly(
     columns = _mapping(mapping)
     bad = False
     try:
-        with HistoryStore(db, create=bool(sources or pull_ids)) as store:
+        with _pulling(pull_ids, token_file, graph_url, api_version) as client, \
+                HistoryStore(db, create=bool(sources or pull_ids)) as store:
             if sources:
                 with IngestProgress() as progress:
                     ingested = ingest_sources(store, sources, export_tz=zone,
                                               mapping=columns, progress=progress)
                 print_ingest(ingested)
                 bad = bool(ingested.bad)
-            data = _store_page(store, page, pull_ids, token_file, graph_url, api_version)
+            data = _store_page(store, page, pull_ids, client)
         report = build_weekly(data.posts, week=label, timezone=timezone,
                               export_timezone=data.export_timezone or zone, page=data.name)
     except NoDataError as exc:
@@ -710,15 +712,23 @@ def pull(
             _pull_into(store, list(page_ids), since, client)
 
 
-def _store_page(store, page: str | None, pull_ids: list[str] | None,
-                token_file: Path | None, graph_url: str | None, api_version: str | None):
-    """A page of an open history store, after pulling ``pull_ids`` into it (the page
-    pulled, when only one is pulled and --page is not given)."""
+def _pulling(pull_ids: list[str] | None, token_file: Path | None, graph_url: str | None,
+             api_version: str | None):
+    """The GraphClient for --pull (checked before the store is opened), or no client."""
+    import contextlib
+
+    if not pull_ids:
+        return contextlib.nullcontext()
+    return _graph_client(token_file, graph_url, api_version)
+
+
+def _store_page(store, page: str | None, pull_ids: list[str] | None, client):
+    """A page of an open history store, after pulling ``pull_ids`` into it with ``client``
+    (the page pulled, when only one is pulled and --page is not given)."""
     from posttime import sources
 
     if pull_ids:
-        with _graph_client(token_file, graph_url, api_version) as client:
-            _pull_into(store, pull_ids, None, client)
+        _pull_into(store, pull_ids, None, client)
         if page is None and len(pull_ids) == 1:
             page = pull_ids[0]
     return sources.in_store(store, page)
