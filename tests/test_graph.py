@@ -19,7 +19,14 @@ from posttime import schema
 from posttime.cli import app
 from posttime.graph import client as graph_client
 from posttime.graph import posts as graph_posts_module
-from posttime.graph.client import Backoff, GraphClient, GraphError, usage, without_token
+from posttime.graph.client import (
+    Backoff,
+    GaveUp,
+    GraphClient,
+    GraphError,
+    usage,
+    without_token,
+)
 from posttime.graph.posts import post_type
 from posttime.history import HistoryStore
 
@@ -352,6 +359,19 @@ def test_a_rate_limit_error_waits_at_least_a_second_then_succeeds(page):
         answer = client.get(PAGE_ID, {"fields": "id,name"})
     assert answer == {"id": PAGE_ID, "name": "Harbour Bakery"}
     assert sleeps == [1.0]
+
+
+def test_max_wait_bounds_the_waiting_of_all_calls_together(page):
+    sleeps = Sleeps()
+    with replay_of(page) as server, client_for(server, sleep=sleeps, max_wait=1.5) as client:
+        server.add_fault(PAGE_ID, status=400, body=graph_error(17, "User request limit"))
+        client.get(PAGE_ID)
+        server.add_fault(PAGE_ID, status=400, body=graph_error(17, "User request limit"))
+        with pytest.raises(GaveUp) as info:
+            client.get(PAGE_ID)
+    assert sleeps == [1.0]
+    assert "1 s of waiting in all reached the --max-wait limit" in str(info.value)
+    assert info.value.retry_after == 1.0
 
 
 def test_the_wait_the_api_asks_for_is_kept(page):

@@ -174,6 +174,8 @@ class GraphClient:
         self.backoff = backoff or Backoff()
         self.sleep = sleep
         self.requests = 0
+        #: seconds waited on errors so far (the slow-down pauses near a limit not counted)
+        self.waited = 0.0
         self._token = token
         self._http = httpx.Client(
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
@@ -239,11 +241,12 @@ class GraphClient:
             return exponential(state)
 
         def stop(state: tenacity.RetryCallState) -> bool:
-            return state.idle_for + state.upcoming_sleep > backoff.max_wait
+            # max_wait bounds the waiting of all the client's calls together
+            return self.waited + state.upcoming_sleep > backoff.max_wait
 
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type((RateLimited, Transient)),
-            wait=wait, stop=stop, sleep=self.sleep, reraise=True,
+            wait=wait, stop=stop, sleep=self._sleep, reraise=True,
         )
         try:
             return retrying(self._call, url, params, path)
@@ -251,10 +254,14 @@ class GraphClient:
             state = retrying.statistics
             after = exc.wait if isinstance(exc, RateLimited) and exc.wait else backoff.initial
             raise GaveUp(
-                f"{exc} (still failing after {state.get('attempt_number', 1)} tries and "
-                f"{state.get('idle_for', 0.0):.0f} s of waiting, the --max-wait limit)",
+                f"{exc} (still failing after {state.get('attempt_number', 1)} tries; "
+                f"{self.waited:.0f} s of waiting in all reached the --max-wait limit)",
                 retry_after=max(after, backoff.min_rate_limit_wait),
             ) from None
+
+    def _sleep(self, seconds: float) -> None:
+        self.waited += seconds
+        self.sleep(seconds)
 
     def _call(self, url: str, params: dict, path: str) -> dict:
         if self._pause > 0:
