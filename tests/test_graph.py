@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import signal
 import stat
+import subprocess
+import sys
 import time
 
 import httpx
@@ -498,3 +501,35 @@ def test_weekly_pull_without_a_token_creates_no_store(tmp_path, cli):
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: no access token")
     assert not db.exists()
+
+
+@pytest.mark.slow
+def test_a_pull_killed_midway_leaves_a_sound_store_and_the_next_pull_continues(tmp_path, page):
+    other = synthetic_posts(60, seed=9)
+    other["page_id"] = "100000000000077"
+    other["post_id"] = other["post_id"].str.replace(PAGE_ID, "100000000000077")
+    other["page_name"] = "Quay Cafe"
+    db = tmp_path / "history.sqlite"
+    command = [sys.executable, "-m", "posttime", "pull", PAGE_ID, "100000000000077",
+               "--db", str(db)]
+    with replay_of(pd.concat([page, other])) as server:
+        env = {**os.environ, "POSTTIME_FB_TOKEN": TOKEN, "POSTTIME_GRAPH_URL": server.url}
+        server.add_fault("100000000000077/published_posts", delay=3.0,
+                         body={"data": [], "paging": {}})
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not any("100000000000077/published_posts" in r[0] for r in server.requests):
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.02)
+        process.kill()
+        process.wait()
+        with HistoryStore(db) as store:
+            assert store.integrity() == "ok"
+            assert store.pages()["page_name"].tolist() == ["Harbour Bakery"]
+            assert len(store.posts()) == len(page)
+        again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    with HistoryStore(db) as store:
+        assert store.pages()["page_name"].tolist() == ["Harbour Bakery", "Quay Cafe"]
+        assert len(store.posts()) == len(page) + len(other)
