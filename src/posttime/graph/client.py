@@ -234,7 +234,7 @@ class GraphClient:
                        + tenacity.wait_random(0, backoff.initial))
 
         def wait(state: tenacity.RetryCallState) -> float:
-            exc = state.outcome.exception()
+            exc = state.outcome.exception() if state.outcome is not None else None
             if isinstance(exc, RateLimited):
                 asked = exc.wait if exc.wait is not None else exponential(state)
                 return max(asked, backoff.min_rate_limit_wait)

@@ -10,6 +10,7 @@ Core code: nothing here prints.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
@@ -33,11 +34,9 @@ REFRESH = pd.Timedelta(days=28)
 Progress = Callable[[str, int, int], None]
 
 
-def read_token(token_file: str | os.PathLike | None,
-               environ: dict | None = None) -> tuple[str, list[str]]:
+def read_token(token_file: str | os.PathLike | None) -> tuple[str, list[str]]:
     """The access token from ``token_file`` or ``POSTTIME_FB_TOKEN``, and warnings (a token
     file that group or others may read)."""
-    environ = os.environ if environ is None else environ
     warnings: list[str] = []
     if token_file is not None:
         path = Path(token_file).expanduser()
@@ -55,7 +54,7 @@ def read_token(token_file: str | os.PathLike | None,
         if not token:
             raise UsageError(f"token file {path} is empty; {TOKEN_HELP}")
     else:
-        token = str(environ.get(TOKEN_ENV) or "").strip()
+        token = os.environ.get(TOKEN_ENV, "").strip()
         if not token:
             raise UsageError(f"no access token: give --token-file PATH or set {TOKEN_ENV}; "
                              f"{TOKEN_HELP}")
@@ -120,8 +119,8 @@ def pull(client: GraphClient, store, page_ids: list[str], *, since: pd.Timestamp
             source = (f"Graph API {client.api_version}, pulled "
                       f"{as_of:%Y-%m-%dT%H:%M:%SZ}")
             got = pull_page(client, page_id, name, source=source, as_of=as_of, since=start,
-                            progress=None if progress is None else (
-                                lambda n, k, p=page_id: progress(p, n, k)))
+                            progress=None if progress is None else functools.partial(
+                                progress, page_id))
         except GaveUp as exc:
             again = (pd.Timestamp.now(tz="UTC") + pd.Timedelta(seconds=exc.retry_after)).ceil(
                 "min")
