@@ -23,7 +23,7 @@ def pull_lines(report) -> list[str]:
                 f"  Graph API {report.api_version} no longer gives {metric} "
                 f"({METRICS.get(metric, metric)}): left missing for these posts."
             )
-    lines.append(f"History {report.db}: {report.requests:,} Graph API requests.")
+    lines.append(f"Stored in {report.db} ({report.requests:,} Graph API requests).")
     return lines
 
 
