@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import time
+import types
 
 import httpx
 import numpy as np
@@ -18,6 +19,7 @@ import pytest
 from graph_replay import TOKEN, GraphReplay, Page, graph_error, graph_posts
 from typer.testing import CliRunner
 
+from posttime import cli as cli_module
 from posttime import schema
 from posttime.cli import app
 from posttime.graph import client as graph_client
@@ -85,7 +87,9 @@ def cli(monkeypatch):
     monkeypatch.setattr(graph_client, "READ_TIMEOUT", 0.3)
     monkeypatch.setattr(graph_client, "CONNECT_TIMEOUT", 0.3)
     monkeypatch.setattr(graph_posts_module, "PAGE_SIZE", 40)
-    monkeypatch.setattr(signal, "signal", lambda *args: None)
+    # the CLI's own SIGPIPE set-up only: the replay server sets the process's handler
+    monkeypatch.setattr(cli_module, "signal", types.SimpleNamespace(
+        signal=lambda *args: None, SIGPIPE=signal.SIGPIPE, SIG_DFL=signal.SIG_DFL))
 
     def invoke(args, env=None):
         return runner.invoke(app, [str(a) for a in args], env=env)

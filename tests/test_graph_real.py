@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import signal
+import types
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from conftest import REAL_EXPORTS, needs_real_exports
 from graph_replay import TOKEN, GraphReplay, Page, graph_posts
 from typer.testing import CliRunner
 
+from posttime import cli as cli_module
 from posttime.analysis import too_recent
 from posttime.cli import app
 from posttime.history import HistoryStore
@@ -27,7 +29,9 @@ runner = CliRunner()
 @pytest.fixture
 def cli(monkeypatch):
     """``cli(args, env)`` runs posttime, leaving SIGPIPE as the replay server needs."""
-    monkeypatch.setattr(signal, "signal", lambda *args: None)
+    # the CLI's own SIGPIPE set-up only: the replay server sets the process's handler
+    monkeypatch.setattr(cli_module, "signal", types.SimpleNamespace(
+        signal=lambda *args: None, SIGPIPE=signal.SIGPIPE, SIG_DFL=signal.SIG_DFL))
 
     def invoke(args, env=None):
         return runner.invoke(app, [str(a) for a in args], env=env)
