@@ -145,7 +145,7 @@ def test_json_contract(result):
     assert all(window_keys <= set(w) for w in payload["windows"])
     assert sum(w["n"] for w in payload["windows"]) == payload["posts_used"]
     for w in payload["windows"]:
-        assert (w["robust"] is None) == (w["rank"] is None)
+        assert (w["robust"] is None) == (w["verdict"] not in ("better", "worse"))
         if w["rank"] is not None:
             assert w["lift_low"] <= w["shrunk_lift"] <= w["lift_high"]
             assert w["lift_low"] <= w["lift_low_90"] and w["lift_high"] >= w["lift_high_90"]

@@ -493,10 +493,12 @@ def test_analyze_pull_then_analyze_db_read_the_same_posts(tmp_path, cli, page):
     assert json.loads(pulled.stdout) == result
 
 
-def test_analyze_takes_files_or_the_store_not_both(tmp_path, cli):
-    result = cli(["analyze", "--sample", "--db", tmp_path / "history.sqlite"])
+def test_analyze_takes_files_or_a_pull_not_both(tmp_path, cli):
+    result = cli(["analyze", "--sample", "--pull", PAGE_ID, "--db", tmp_path / "h.sqlite"],
+                 env={"POSTTIME_FB_TOKEN": TOKEN})
     assert result.exit_code == 2
-    assert result.stderr.startswith("Error: give export files or --db/--pull, not both")
+    assert result.stderr.startswith("Error: give export files or --pull, not both")
+    assert not (tmp_path / "h.sqlite").exists()
 
 
 def test_weekly_pull_without_a_token_creates_no_store(tmp_path, cli):

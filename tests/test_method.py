@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 TZ = "America/Los_Angeles"
 N_NULL = 200
-N_UNADJUSTED = 100
+N_UNADJUSTED = 60
 N_PLANTED = 100
 N_SMOOTH = 100
 
@@ -192,7 +192,7 @@ def test_a_high_p_better_is_usually_right(smooth_pairs):
     beat the baseline."""
     specs = [PageSpec(n_posts=1500, seed=9500 + i, tz=TZ, timing=timing, timing_strength=strength)
              for timing, strength in (("smooth", 2.0), ("evening", 1.0), ("morning", 1.0))
-             for i in range(40)]
+             for i in range(30)]
     pairs = [*((s, r.windows) for s, r in smooth_pairs),
              *((s, _scores(simulate_posts(s))[0]) for s in specs)]
     sure, right = 0, 0

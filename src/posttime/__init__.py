@@ -5,7 +5,7 @@ The public API is loaded lazily so that ``posttime --help`` starts without panda
 
 from posttime._version import __version__
 
-__all__ = ["__version__", "analyze", "compare", "load_exports"]
+__all__ = ["__version__", "analyze", "analyze_many", "compare", "load_exports"]
 
 
 def __getattr__(name: str):
@@ -17,6 +17,10 @@ def __getattr__(name: str):
         from posttime.analysis import analyze
 
         return analyze
+    if name == "analyze_many":
+        from posttime.portfolio import analyze_many
+
+        return analyze_many
     if name == "compare":
         from posttime.compare import compare
 

@@ -452,8 +452,9 @@ def _headline(windows: pd.DataFrame, summary: dict, posts_used: int, typical_n: 
 
 def robustness(used: pd.DataFrame, grid: Grid, windows: pd.DataFrame,
                options: AnalysisOptions) -> np.ndarray:
-    """Per window: does its verdict stand when the trend is fitted over +- TREND_DAYS
-    calendar days instead of the nearest posts (METHOD.md §10)? None where not tested.
+    """Per window with a better or worse verdict: does the verdict stand when the trend is
+    fitted over +- TREND_DAYS calendar days instead of the nearest posts (METHOD.md §10)?
+    None for the other windows (there is no verdict an owner would act on).
 
     A page that posts more during viral streaks packs many posts into a few days, and a
     trend over a fixed number of posts then spans too short a time to follow the streak.
@@ -462,17 +463,18 @@ def robustness(used: pd.DataFrame, grid: Grid, windows: pd.DataFrame,
     a p-value that the winsorised residuals already keep close to Welch's, and computing it
     twice would double the time of an analysis.
     """
-    tested = windows["tested"].to_numpy()
+    verdicts = windows["verdict"].to_numpy()
+    acted_on = np.isin(verdicts, [Verdict.BETTER, Verdict.WORSE])
     robust = np.full(len(windows), None, dtype=object)
-    if not options.adjust:
-        robust[tested] = True
+    if not acted_on.any() or not options.adjust:
+        robust[acted_on] = True
         return robust
     parts = residualize(used["y"].to_numpy(), used["type"].cat.codes.to_numpy(),
                         times=pd.DatetimeIndex(used["published"]), days=TREND_DAYS)
     calendar, _ = score_windows(used.assign(residual=parts["residual"].to_numpy()), grid,
                                 options.seed, permute=False)
     other = calendar.set_index("window")["verdict"].reindex(windows["window"]).to_numpy()
-    robust[tested] = windows["verdict"].to_numpy()[tested] == other[tested]
+    robust[acted_on] = verdicts[acted_on] == other[acted_on]
     return robust
 
 

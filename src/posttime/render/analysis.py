@@ -153,7 +153,8 @@ def _single_view(result, top: int, brief: bool) -> list:
     ranked = ranked_table(result, top) if tested else None
     note = ranking_note(result) if tested else None
     parts = [header(result), Text(""), Text(result.headline, style="bold"), Text(""),
-             ranked, note, untested_note(result), Text("")]
+             ranked, note, Text("") if note is not None else None, untested_note(result),
+             Text("")]
     if not brief:
         parts += [heatmap(result), Text(""), claims_table(result),
                   Text(CLAIMS_LEGEND, style="dim"), Text("")]
