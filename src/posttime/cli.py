@@ -280,6 +280,28 @@ def _mapping(spec: str | None) -> dict[str, str] | None:
     return parse_mapping(spec)
 
 
+TOKEN_FILE_OPTION = typer.Option(
+    None, "--token-file", show_default="$POSTTIME_FB_TOKEN",
+    help="File holding a Page access token (pages_read_engagement, read_insights); keep it "
+    "readable by you alone (chmod 600).",
+)
+GRAPH_URL_OPTION = typer.Option(
+    None, "--graph-url", envvar="POSTTIME_GRAPH_URL", show_default="https://graph.facebook.com",
+    help="The Graph API host (for a proxy).",
+)
+API_VERSION_OPTION = typer.Option(
+    None, "--api-version", show_default="v26.0", help="Graph API version, e.g. v26.0."
+)
+MAX_WAIT_OPTION = typer.Option(
+    15.0, "--max-wait", min=0, metavar="MINUTES",
+    help="Longest total wait on rate limits and passing errors before giving up.",
+)
+
+PULL_OPTION = typer.Option(
+    None, "--pull", metavar="PAGE_ID",
+    help="Pull this page from the Graph API into the store first (see `posttime pull`); "
+    "give it again for more pages.",
+)
 ALL_PAGES_OPTION = typer.Option(
     False, "--all-pages", help="Analyse every page of the exports: one row per page and a "
     "portfolio line (see --pool, --jobs, --output-dir).",
@@ -298,7 +320,8 @@ WEEKLY_ALL_PAGES_OPTION = typer.Option(
 )
 ANALYZE_DB_OPTION = typer.Option(
     None, "--db", envvar="POSTTIME_DB", show_default="history.sqlite in posttime's app folder",
-    help="With --all-pages and no export files: analyse every page of this history store.",
+    help="Without export files: analyse the page of this history store that --page names "
+    "(or that --pull pulls); with --all-pages, every page.",
 )
 EXECUTOR_OPTION = typer.Option(
     None, "--executor", metavar="dask://HOST:PORT",
@@ -343,6 +366,10 @@ def analyze(
     output_dir: Path | None = OUTPUT_DIR_OPTION,
     executor: str | None = EXECUTOR_OPTION,
     db: Path | None = ANALYZE_DB_OPTION,
+    pull_ids: list[str] | None = PULL_OPTION,
+    token_file: Path | None = TOKEN_FILE_OPTION,
+    graph_url: str | None = GRAPH_URL_OPTION,
+    api_version: str | None = API_VERSION_OPTION,
 ) -> None:
     """Rank and test posting windows against the usual advice (weekdays 10-14).
 
@@ -370,8 +397,17 @@ def analyze(
                            mapping=mapping, pool=pool, jobs=jobs, chosen=chosen, top=top,
                            output=output, output_dir=output_dir, executor=executor)
         return
-    data = sources.from_files(_inputs(files, sample), page, export_tz=export_tz,
-                              mapping=_mapping(mapping))
+    if pull_ids or (db is not None and not files and not sample):
+        if files or sample:
+            raise UsageError("give export files or --pull, not both")
+        from posttime.history import HistoryStore
+
+        with _pulling(pull_ids, token_file, graph_url, api_version) as client, \
+                HistoryStore(db, create=bool(pull_ids)) as store:
+            data = _store_page(store, page, pull_ids, client)
+    else:
+        data = sources.from_files(_inputs(files, sample), page, export_tz=export_tz,
+                                  mapping=_mapping(mapping))
     data.require_metric(metric)
     options = analysis_options(
         metric=metric, tz=tz, sample=sample, export_timezone=data.export_timezone,
@@ -603,6 +639,10 @@ def weekly(
     quiet: bool = QUIET_OPTION,
     all_pages: bool = WEEKLY_ALL_PAGES_OPTION,
     output_dir: Path | None = OUTPUT_DIR_OPTION,
+    pull_ids: list[str] | None = PULL_OPTION,
+    token_file: Path | None = TOKEN_FILE_OPTION,
+    graph_url: str | None = GRAPH_URL_OPTION,
+    api_version: str | None = API_VERSION_OPTION,
 ) -> None:
     """Summarise a week from the history store (ingesting any exports given first).
 
@@ -637,7 +677,8 @@ def weekly(
     columns = _mapping(mapping)
     bad = False
     try:
-        with HistoryStore(db, create=bool(sources)) as store:
+        with _pulling(pull_ids, token_file, graph_url, api_version) as client, \
+                HistoryStore(db, create=bool(sources or pull_ids)) as store:
             if sources:
                 with IngestProgress() as progress:
                     ingested = ingest_sources(store, sources, export_tz=zone,
@@ -645,9 +686,11 @@ def weekly(
                 print_ingest(ingested)
                 bad = bool(ingested.bad)
             if all_pages:
+                if pull_ids:
+                    _pull_into(store, pull_ids, None, client)
                 everyone = _store_pages(store)
             else:
-                data = pages.in_store(store, page)
+                data = _store_page(store, page, pull_ids, client)
         if all_pages:
             from posttime.portfolio import WeeklyPortfolio
 
@@ -895,6 +938,124 @@ def evaluate(
     result = run_evaluate(experiment, data.posts, export_timezone=data.export_timezone,
                           tolerance=tolerance)
     show(result, chosen, output)
+
+
+PAGE_IDS_ARGUMENT = typer.Argument(
+    None, metavar="PAGE_ID...", show_default=False,
+    help="Ids of the pages to pull (see `posttime pages`).",
+)
+
+
+def _graph_client(token_file: Path | None, graph_url: str | None, api_version: str | None,
+                  max_wait: float = 15.0):
+    """A GraphClient for the options given; warnings about the token file on stderr."""
+    from posttime.graph import API_VERSION, GRAPH_URL, Backoff, GraphClient, read_token
+    from posttime.render.pull import warn
+
+    token, warnings = read_token(token_file)
+    for message in warnings:
+        warn(message)
+    version = (api_version or API_VERSION).strip()
+    if not version.startswith("v") or not version[1:].replace(".", "").isdigit():
+        raise UsageError(f"--api-version takes a version like v26.0, not {api_version!r}")
+    url = graph_url or GRAPH_URL
+    if not url.startswith(("http://", "https://")):
+        raise UsageError(f"--graph-url takes an http:// or https:// address, not {url!r}")
+    return GraphClient(token, base_url=url, api_version=version,
+                       backoff=Backoff(max_wait=max_wait * 60.0))
+
+
+def _pull_into(store, page_ids: list[str], since: str | None, client) -> None:
+    """Pull pages into an open store and print what was stored."""
+    from posttime.graph import pull as run_pull
+    from posttime.render.pull import PullProgress, print_pull
+
+    first = parse_day(since, "--since")
+    with PullProgress() as progress:
+        report = run_pull(client, store, page_ids,
+                          since=None if first is None else first.tz_localize("UTC"),
+                          progress=progress)
+    print_pull(report)
+
+
+@command()
+def pull(
+    page_ids: list[str] = PAGE_IDS_ARGUMENT,
+    since: str | None = typer.Option(
+        None, "--since", show_default="28 days before the last pull; all posts the first time",
+        help="Pull the posts published from this day on (YYYY-MM-DD, UTC).",
+    ),
+    db: Path | None = DB_OPTION,
+    token_file: Path | None = TOKEN_FILE_OPTION,
+    api_version: str | None = API_VERSION_OPTION,
+    graph_url: str | None = GRAPH_URL_OPTION,
+    max_wait: float = MAX_WAIT_OPTION,
+    list_pages: bool = typer.Option(
+        False, "--list", help="List the pages the token can read instead (like `pages`)."
+    ),
+    quiet: bool = QUIET_OPTION,
+) -> None:
+    """Pull pages' posts and figures from the Graph API into the history store.
+
+    Each page goes in whole or not at all, like an ingested export: the newest figures win
+    and a post pulled twice counts once. Later pulls read only posts newer than the last
+    pull less 28 days. The token comes from --token-file or POSTTIME_FB_TOKEN. Made for
+    cron: silent unless something goes wrong, e.g.
+    `posttime weekly --pull 123456789 --output ~/reports/week.md`.
+    """
+    from posttime.history import HistoryStore
+    from posttime.render.console import be_quiet
+
+    be_quiet(quiet)
+    with _graph_client(token_file, graph_url, api_version, max_wait) as client:
+        if list_pages:
+            _print_accounts(client)
+            return
+        if not page_ids:
+            raise UsageError("name the ids of the pages to pull (list them with `posttime "
+                             "pages`)")
+        with HistoryStore(db) as store:
+            _pull_into(store, list(page_ids), since, client)
+
+
+def _pulling(pull_ids: list[str] | None, token_file: Path | None, graph_url: str | None,
+             api_version: str | None):
+    """The GraphClient for --pull (checked before the store is opened), or no client."""
+    import contextlib
+
+    if not pull_ids:
+        return contextlib.nullcontext()
+    return _graph_client(token_file, graph_url, api_version)
+
+
+def _store_page(store, page: str | None, pull_ids: list[str] | None, client):
+    """A page of an open history store, after pulling ``pull_ids`` into it with ``client``
+    (the page pulled, when only one is pulled and --page is not given)."""
+    from posttime import sources
+
+    if pull_ids:
+        _pull_into(store, pull_ids, None, client)
+        if page is None and len(pull_ids) == 1:
+            page = pull_ids[0]
+    return sources.in_store(store, page)
+
+
+def _print_accounts(client) -> None:
+    from posttime.graph import accounts
+    from posttime.render.pull import print_pages
+
+    print_pages(accounts(client))
+
+
+@command()
+def pages(
+    token_file: Path | None = TOKEN_FILE_OPTION,
+    api_version: str | None = API_VERSION_OPTION,
+    graph_url: str | None = GRAPH_URL_OPTION,
+) -> None:
+    """List the pages the access token can read (/me/accounts): id, name and category."""
+    with _graph_client(token_file, graph_url, api_version) as client:
+        _print_accounts(client)
 
 
 def run() -> None:
