@@ -648,16 +648,19 @@ def weekly(
                 everyone = _store_pages(store)
             else:
                 data = pages.in_store(store, page)
+            saved = _saved_plans(store)
         if all_pages:
             from posttime.portfolio import WeeklyPortfolio
 
             report = WeeklyPortfolio([
                 build_weekly(one.posts, week=label, timezone=timezone,
-                             export_timezone=one.export_timezone or zone, page=one.name)
+                             export_timezone=one.export_timezone or zone, page=one.name,
+                             plans=saved)
                 for one in everyone])
         else:
             report = build_weekly(data.posts, week=label, timezone=timezone,
-                                  export_timezone=data.export_timezone or zone, page=data.name)
+                                  export_timezone=data.export_timezone or zone, page=data.name,
+                                  plans=saved)
     except NoDataError as exc:
         if bad:  # a bad input file outranks an empty week
             typer.echo(error_line(exc), err=True)
@@ -685,6 +688,14 @@ def _check_all_pages(all_pages: bool, *, page: str | None, sample: bool,
         raise UsageError("give --output or --output-dir, not both")
     if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
         raise UsageError(f"--output-dir {output_dir} is a file, not a folder")
+
+
+def _saved_plans(store) -> list:
+    """The posting plans saved in an open history store."""
+    from posttime.experiment import plan_from_dict
+
+    return [plan_from_dict(data, where=f"plan {data.get('plan_id')} of the history store "
+                           f"{store.path}") for data in store.plans()]
 
 
 def _store_pages(store) -> list:
@@ -777,11 +788,19 @@ def compare(
     show(result, chosen, output)
 
 
+PLAN_DB_OPTION = typer.Option(
+    None, "--db", envvar="POSTTIME_DB", show_default="history.sqlite in posttime's app folder",
+    help="The history store the page is read from when no export is given. The plan is "
+    "saved in it (with export files: when --db or POSTTIME_DB names one that exists), so "
+    "that `posttime weekly` shows its progress.",
+)
+
+
 @command()
 def plan(
     files: list[Path] = FILES_ARGUMENT,
     sample: bool = SAMPLE_OPTION,
-    db: Path | None = DB_OPTION,
+    db: Path | None = PLAN_DB_OPTION,
     page: str | None = PAGE_OPTION,
     weeks: int = typer.Option(..., "--weeks", min=1, help="How many weeks the plan runs."),
     posts_per_week: int = typer.Option(
@@ -814,13 +833,14 @@ def plan(
     Picks the windows the history cannot yet settle (or those given with --arms), adds the
     control (weekdays 10-14), and assigns each week's posts to them at random, at a random
     minute, two hours apart. Says what lift the plan can find. Save it as JSON for
-    `posttime evaluate`, and as ICS for your calendar.
+    `posttime evaluate`, and as ICS for your calendar; the history store keeps it too, for
+    `posttime weekly`.
     """
     import datetime as dt
 
     from posttime import sources
     from posttime.experiment import make_plan, next_monday
-    from posttime.history import HistoryStore
+    from posttime.history import HistoryStore, store_path
     from posttime.timezones import get_zone
 
     chosen = choose_format(fmt, "plan", output)
@@ -842,11 +862,32 @@ def plan(
         start=first.date() if first is not None else next_monday(today),
         arms=None if arms.strip().lower() == "auto" else arms, seed=seed, page=data.name,
     )
+    keeper = store_path(db)
+    if not sample and (db is not None or not files) and keeper.exists():
+        _save_plan(result, keeper)
     show(result, chosen, output)
 
 
+def _save_plan(result, path: Path) -> None:
+    """Keep the plan in the history store at ``path``; a store that cannot be written gets
+    a warning, not an error (the plan itself is still written)."""
+    from posttime.history import HistoryStore
+    from posttime.render.console import talk
+
+    try:
+        with HistoryStore(path) as store:
+            new = store.save_plan(result.to_dict())
+    except PosttimeError as exc:
+        talk(f"Warning: the plan was not saved in the history store, so `posttime weekly` "
+             f"will not show it: {exc}")
+        return
+    talk(f"{'Saved' if new else 'Already saved:'} plan {result.plan_id} in the history store "
+         f"{path}; `posttime weekly` shows its progress.")
+
+
 PLAN_ARGUMENT = typer.Argument(
-    ..., metavar="PLAN.json", help="The plan, as written by `posttime plan --format json`."
+    ..., metavar="PLAN.json|PLAN_ID", help="The plan, as written by `posttime plan --format "
+    "json`, or the id of a plan saved in the history store.",
 )
 EVALUATE_FILES_ARGUMENT = typer.Argument(
     None, help="Exports of the page covering the plan's weeks (and its history); without "
@@ -879,11 +920,10 @@ def evaluate(
     """
     from posttime import sources
     from posttime.experiment import evaluate as run_evaluate
-    from posttime.experiment import load_plan
     from posttime.history import HistoryStore
 
     chosen = choose_format(fmt, "evaluate", output)
-    experiment = load_plan(plan_file)
+    experiment = _plan_argument(plan_file, db)
     if files:
         loaded = sources.load(files, export_tz=export_tz, mapping=_mapping(mapping))
         posts = loaded.require_posts()
@@ -895,6 +935,25 @@ def evaluate(
     result = run_evaluate(experiment, data.posts, export_timezone=data.export_timezone,
                           tolerance=tolerance)
     show(result, chosen, output)
+
+
+def _plan_argument(plan_file: Path, db: Path | None):
+    """The plan of ``evaluate``: a plan file, or the id of a plan saved in the store."""
+    import re
+
+    from posttime.experiment import load_plan, plan_from_dict
+    from posttime.history import HistoryStore, store_path
+
+    plan_id = str(plan_file)
+    path = store_path(db)
+    if plan_file.exists() or not re.fullmatch(r"[0-9a-f]{12}", plan_id) or not path.exists():
+        return load_plan(plan_file)
+    with HistoryStore(path, create=False) as store:
+        data = store.plan(plan_id)
+    if data is None:
+        raise UsageError(f"the history store {path} holds no plan {plan_id}, and there is no "
+                         f"file of that name")
+    return plan_from_dict(data, where=f"plan {plan_id} of the history store {path}")
 
 
 def run() -> None:
