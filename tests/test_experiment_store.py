@@ -17,6 +17,7 @@ from posttime.analysis import AnalysisOptions
 from posttime.cli import app
 from posttime.experiment import evaluate, make_plan, plan_from_dict
 from posttime.history import HistoryStore, ingest_sources
+from posttime.history.store import StoreBusyError
 from posttime.render import Format, render
 from posttime.simulate import write_business_suite
 from posttime.weekly import build_weekly
@@ -151,6 +152,10 @@ def test_plan_saves_in_the_store_and_weekly_reads_it_read_only(tmp_path, store, 
     progress = json.loads(weekly.stdout)["experiment"]
     assert progress["plan_id"] == saved["plan_id"] and progress["interim"] is True
     assert progress["adherence"]["kept"] == _slots_before(plan, dt.date(2026, 1, 26))
+    agency = runner.invoke(app, ["weekly", "--db", str(db), "--all-pages", "--week", MID_WEEK,
+                                 "--tz", TZ, "-f", "json"])
+    assert agency.exit_code == 0, agency.output
+    assert json.loads(agency.stdout)["pages"][0]["experiment"] == progress
     by_id = runner.invoke(app, ["evaluate", saved["plan_id"], "--db", str(db), "-f", "json"])
     assert by_id.exit_code == 0, by_id.output
     assert json.loads(by_id.stdout)["adherence"]["kept"] == 48
@@ -183,3 +188,18 @@ def test_plan_from_exports_is_saved_only_in_a_named_store(tmp_path, store, page,
     assert out.exit_code == 0 and out.stderr.startswith("Saved plan")
     with HistoryStore(db, create=False) as opened:
         assert len(opened.plans()) == 1
+
+
+def test_a_store_that_cannot_take_the_plan_gets_a_warning(tmp_path, store, monkeypatch):
+    db = tmp_path / "busy.sqlite"
+    db.write_bytes(store.read_bytes())
+
+    def busy(self, plan):
+        raise StoreBusyError(f"history store {self.path} is busy")
+
+    monkeypatch.setattr(HistoryStore, "save_plan", busy)
+    out = runner.invoke(app, ["plan", "--db", str(db), *PLAN_ARGS, "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["weeks"] == 8
+    assert out.stderr == ("Warning: the plan was not saved in the history store, so `posttime "
+                          f"weekly` will not show it: history store {db} is busy\n")
