@@ -886,8 +886,8 @@ def _save_plan(result, path: Path) -> None:
 
 
 PLAN_ARGUMENT = typer.Argument(
-    ..., metavar="PLAN.json|PLAN_ID", help="The plan, as written by `posttime plan --format "
-    "json`, or the id of a plan saved in the history store.",
+    ..., metavar="PLAN", help="The plan: its file, as written by `posttime plan --format "
+    "json`, or the id of a plan kept in the history store.",
 )
 EVALUATE_FILES_ARGUMENT = typer.Argument(
     None, help="Exports of the page covering the plan's weeks (and its history); without "
