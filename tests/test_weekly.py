@@ -227,7 +227,7 @@ def test_json_keys_are_exact(posts):
     data = build_weekly(posts, week="2024-W30", timezone=LA).to_dict()
     assert list(data) == ["week", "timezone", "page", "posts_this_week", "posts_in_history",
                           "posts", "comparison", "recommendations", "changes", "suggestion",
-                          "headline"]
+                          "experiment", "headline"]
     assert list(data["posts"][0]) == list(POST_COLUMNS)
     assert data["week"] == "2024-W30" and data["timezone"] == LA
     assert data["page"] == "Sample Page"

@@ -152,7 +152,7 @@ def test_weekly_json_keys_and_provisional_posts(db):
     data = json.loads(result.stdout)
     assert list(data) == ["week", "timezone", "page", "posts_this_week", "posts_in_history",
                           "posts", "comparison", "recommendations", "changes", "suggestion",
-                          "headline"]
+                          "experiment", "headline"]
     assert data["week"] == "2024-W51" and data["timezone"] == "America/Los_Angeles"
     assert data["posts_this_week"] == len(data["posts"]) > 0
     assert list(data["posts"][0]) == ["post_id", "published", "weekday", "hour", "type",

@@ -437,7 +437,7 @@ def _analyze_all_pages(files: list[Path] | None, shared: dict, *, db: Path | Non
 
     from posttime import sources
     from posttime.outcome import check_metric_present
-    from posttime.portfolio import Pool, analyze_many, remote_executor
+    from posttime.portfolio import Pool, analyze_many, default_jobs, remote_executor
     from posttime.render.console import talk
     from posttime.render.portfolio import PagesProgress
 
@@ -455,7 +455,7 @@ def _analyze_all_pages(files: list[Path] | None, shared: dict, *, db: Path | Non
                               mapping=_mapping(mapping))
         posts, zones = loaded.require_posts(), loaded.export_timezone
     else:
-        posts, zones = _store_posts(db)
+        posts, zones = sources.store_posts(db)
     check_metric_present(posts, shared["metric"])
     options = analysis_options(export_timezone=zones, **shared)
     note = sources.default_zone_note(shared["tz"], shared["sample"])
@@ -463,7 +463,7 @@ def _analyze_all_pages(files: list[Path] | None, shared: dict, *, db: Path | Non
         talk(note)
     remote = nullcontext((None, None)) if executor is None else remote_executor(executor)
     with remote as (runner, threads), PagesProgress() as progress:
-        result = analyze_many(posts, options, jobs=jobs or threads or _cores(),
+        result = analyze_many(posts, options, jobs=jobs or threads or default_jobs(),
                               pool=pooling, executor=runner, progress=progress)
     for page in result.results:
         for warning in page.warnings:
@@ -474,51 +474,15 @@ def _analyze_all_pages(files: list[Path] | None, shared: dict, *, db: Path | Non
     _write_reports(result, chosen, output_dir, top=top)
 
 
-def _cores() -> int:
-    """The cores this process may run on (fewer than the machine's in a container or under
-    taskset)."""
-    import os
-
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1
-
-
-def _store_posts(db: Path | None):
-    """The posts of every page of the history store at ``db``, and the export zones they
-    were read in (one string)."""
-    from posttime.errors import NoDataError
-    from posttime.history import HistoryStore, store_path
-
-    path = store_path(db)
-    if not path.exists():
-        raise UsageError(f"name export files or folders, or try --sample; there is no history "
-                         f"store at {path} to analyse either")
-    with HistoryStore(path, create=False) as store:
-        pages = store.pages()
-        if pages.empty:
-            raise NoDataError(f"the history store {path} holds no posts yet; ingest exports "
-                              "first")
-        zones = sorted({zone for page_id in pages["page_id"]
-                        for zone in store.export_zones(page_id)})
-        return store.posts(), ", ".join(zones)
-
-
 def _write_reports(result, chosen, folder: Path, **options) -> None:
-    """One report per page and an index into ``folder`` (made if missing): every text is
-    rendered first, then each file is written atomically."""
-    from posttime.errors import InputError
-    from posttime.output import write_atomic
+    """One report per page and an index into ``folder``: every text is rendered first, then
+    each file is written atomically."""
+    from posttime.output import write_folder
     from posttime.render.console import talk
     from posttime.render.portfolio import report_files
 
     files = report_files(result, chosen.value, **options)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot make folder {folder}: {exc.strerror}") from None
-    for name, text in files.items():
-        write_atomic(folder / name, text)
+    write_folder(folder, files)
     talk(f"Wrote {len(files) - 1} page reports and {next(reversed(files))} to {folder}")
 
 
@@ -688,19 +652,22 @@ def weekly(
             if all_pages:
                 if pull_ids:
                     _pull_into(store, pull_ids, None, client)
-                everyone = _store_pages(store)
+                everyone = pages.every_page_in_store(store)
             else:
                 data = _store_page(store, page, pull_ids, client)
+            saved = pages.saved_plans(store)
         if all_pages:
             from posttime.portfolio import WeeklyPortfolio
 
             report = WeeklyPortfolio([
                 build_weekly(one.posts, week=label, timezone=timezone,
-                             export_timezone=one.export_timezone or zone, page=one.name)
+                             export_timezone=one.export_timezone or zone, page=one.name,
+                             plans=saved)
                 for one in everyone])
         else:
             report = build_weekly(data.posts, week=label, timezone=timezone,
-                                  export_timezone=data.export_timezone or zone, page=data.name)
+                                  export_timezone=data.export_timezone or zone, page=data.name,
+                                  plans=saved)
     except NoDataError as exc:
         if bad:  # a bad input file outranks an empty week
             typer.echo(error_line(exc), err=True)
@@ -728,18 +695,6 @@ def _check_all_pages(all_pages: bool, *, page: str | None, sample: bool,
         raise UsageError("give --output or --output-dir, not both")
     if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
         raise UsageError(f"--output-dir {output_dir} is a file, not a folder")
-
-
-def _store_pages(store) -> list:
-    """Every page of an open history store, in name order."""
-    from posttime import sources as pages
-    from posttime.errors import NoDataError
-
-    listed = store.pages()
-    if listed.empty:
-        raise NoDataError(f"the history store {store.path} holds no posts yet; ingest exports "
-                          "first")
-    return [pages.in_store(store, page_id) for page_id in listed["page_id"]]
 
 
 COMPARE_ARGUMENT = typer.Argument(
@@ -820,11 +775,19 @@ def compare(
     show(result, chosen, output)
 
 
+PLAN_DB_OPTION = typer.Option(
+    None, "--db", envvar="POSTTIME_DB", show_default="history.sqlite in posttime's app folder",
+    help="The history store the page is read from when no export is given. The plan is "
+    "saved in it (with export files: when --db or POSTTIME_DB names one that exists), so "
+    "that `posttime weekly` shows its progress.",
+)
+
+
 @command()
 def plan(
     files: list[Path] = FILES_ARGUMENT,
     sample: bool = SAMPLE_OPTION,
-    db: Path | None = DB_OPTION,
+    db: Path | None = PLAN_DB_OPTION,
     page: str | None = PAGE_OPTION,
     weeks: int = typer.Option(..., "--weeks", min=1, help="How many weeks the plan runs."),
     posts_per_week: int = typer.Option(
@@ -857,13 +820,14 @@ def plan(
     Picks the windows the history cannot yet settle (or those given with --arms), adds the
     control (weekdays 10-14), and assigns each week's posts to them at random, at a random
     minute, two hours apart. Says what lift the plan can find. Save it as JSON for
-    `posttime evaluate`, and as ICS for your calendar.
+    `posttime evaluate`, and as ICS for your calendar; the history store keeps it too, for
+    `posttime weekly`.
     """
     import datetime as dt
 
     from posttime import sources
     from posttime.experiment import make_plan, next_monday
-    from posttime.history import HistoryStore
+    from posttime.history import HistoryStore, store_path
     from posttime.timezones import get_zone
 
     chosen = choose_format(fmt, "plan", output)
@@ -885,11 +849,32 @@ def plan(
         start=first.date() if first is not None else next_monday(today),
         arms=None if arms.strip().lower() == "auto" else arms, seed=seed, page=data.name,
     )
+    keeper = store_path(db)
+    if not sample and (db is not None or not files) and keeper.exists():
+        _save_plan(result, keeper)
     show(result, chosen, output)
 
 
+def _save_plan(result, path: Path) -> None:
+    """Keep the plan in the history store at ``path``; a store that cannot be written gets
+    a warning, not an error (the plan itself is still written)."""
+    from posttime.history import HistoryStore
+    from posttime.render.console import talk
+
+    try:
+        with HistoryStore(path) as store:
+            new = store.save_plan(result.to_dict())
+    except PosttimeError as exc:
+        talk(f"Warning: the plan was not saved in the history store, so `posttime weekly` "
+             f"will not show it: {exc}")
+        return
+    talk(f"{'Saved' if new else 'Already saved:'} plan {result.plan_id} in the history store "
+         f"{path}; `posttime weekly` shows its progress.")
+
+
 PLAN_ARGUMENT = typer.Argument(
-    ..., metavar="PLAN.json", help="The plan, as written by `posttime plan --format json`."
+    ..., metavar="PLAN", help="The plan: its file, as written by `posttime plan --format "
+    "json`, or the id of a plan kept in the history store.",
 )
 EVALUATE_FILES_ARGUMENT = typer.Argument(
     None, help="Exports of the page covering the plan's weeks (and its history); without "
@@ -922,11 +907,10 @@ def evaluate(
     """
     from posttime import sources
     from posttime.experiment import evaluate as run_evaluate
-    from posttime.experiment import load_plan
     from posttime.history import HistoryStore
 
     chosen = choose_format(fmt, "evaluate", output)
-    experiment = load_plan(plan_file)
+    experiment = _plan_argument(plan_file, db)
     if files:
         loaded = sources.load(files, export_tz=export_tz, mapping=_mapping(mapping))
         posts = loaded.require_posts()
@@ -938,6 +922,25 @@ def evaluate(
     result = run_evaluate(experiment, data.posts, export_timezone=data.export_timezone,
                           tolerance=tolerance)
     show(result, chosen, output)
+
+
+def _plan_argument(plan_file: Path, db: Path | None):
+    """The plan of ``evaluate``: a plan file, or the id of a plan saved in the store."""
+    import re
+
+    from posttime.experiment import load_plan, plan_from_dict
+    from posttime.history import HistoryStore, store_path
+
+    plan_id = str(plan_file)
+    path = store_path(db)
+    if plan_file.exists() or not re.fullmatch(r"[0-9a-f]{12}", plan_id) or not path.exists():
+        return load_plan(plan_file)
+    with HistoryStore(path, create=False) as store:
+        data = store.plan(plan_id)
+    if data is None:
+        raise UsageError(f"the history store {path} holds no plan {plan_id}, and there is no "
+                         f"file of that name")
+    return plan_from_dict(data, where=f"plan {plan_id} of the history store {path}")
 
 
 PAGE_IDS_ARGUMENT = typer.Argument(

@@ -670,7 +670,7 @@ def _seconds(times: pd.Series) -> np.ndarray:
 
 def evaluate(plan: Plan, posts: pd.DataFrame, *, export_timezone: str | None = None,
              tolerance: int = DEFAULT_TOLERANCE, resamples: int = RESAMPLES,
-             seed: int | None = None) -> Evaluation:
+             seed: int | None = None, until: pd.Timestamp | None = None) -> Evaluation:
     """Judge a plan on the page's posts, analysed as assigned.
 
     Each slot is matched to the post published nearest to it within ``tolerance`` minutes.
@@ -691,12 +691,18 @@ def evaluate(plan: Plan, posts: pd.DataFrame, *, export_timezone: str | None = N
     seed : int, optional
         Seed of the re-draws; by default one derived from the plan's seed (not the plan's
         own stream), so results repeat.
+    until : Timestamp, optional
+        Judge the plan as it stood at this moment (aware): posts published from then on
+        are left out, and slots not yet past then are still to come (an interim look at
+        the end of a week, as ``weekly`` takes).
     """
     from posttime.analysis import AnalysisOptions, prepare
 
     if tolerance < 1 or tolerance >= MIN_GAP_MINUTES:
         raise UsageError(f"--tolerance must be between 1 and {MIN_GAP_MINUTES - 1} minutes "
                          f"(slots are {MIN_GAP_MINUTES} minutes apart), not {tolerance}")
+    if until is not None:
+        posts = posts[posts["published"] < until]
     if len(posts) and plan.page_id is not None:
         ids = set(posts["page_id"].astype(str))
         if plan.page_id not in ids:
@@ -718,6 +724,8 @@ def evaluate(plan: Plan, posts: pd.DataFrame, *, export_timezone: str | None = N
     matched = np.empty_like(matched_sorted)
     matched[order] = matched_sorted
     as_of = int(_seconds(posts["as_of"]).max())
+    if until is not None:
+        as_of = min(as_of, int(until.timestamp()))
     kept = matched >= 0
     pending = ~kept & (slot_s + tolerance * 60 > as_of)
     options = AnalysisOptions(metric=plan.metric, timezone=plan.timezone,

@@ -100,3 +100,14 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_folder(folder: str | os.PathLike, files: dict[str, str]) -> None:
+    """Write ``files`` (name -> text) into ``folder``, made if missing, each atomically."""
+    target = Path(folder)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot make folder {target}: {exc.strerror}") from None
+    for name, text in files.items():
+        write_atomic(target / name, text)

@@ -399,3 +399,13 @@ def _apply(result: AnalysisResult, part: pd.DataFrame, alpha: pd.Series,
     rest = table[~tested]
     out = pd.concat([ranked, rest]).reset_index(drop=True)
     result.windows = out.loc[:, list(result.windows.columns)]
+
+
+def default_jobs() -> int:
+    """The cores this process may run on (fewer than the machine's in a container or under
+    taskset): the default number of pages analysed at once."""
+    import os
+
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1

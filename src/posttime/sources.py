@@ -218,3 +218,42 @@ def pair(inputs: list[str | os.PathLike], pages: tuple[str, str] | None = None, 
         )
     return (side(inputs[0], db=db, export_tz=export_tz, mapping=mapping),
             side(inputs[1], db=db, export_tz=export_tz, mapping=mapping))
+
+
+def every_page_in_store(store) -> list[PageData]:
+    """Every page of an open ``HistoryStore``, in name order."""
+    from posttime.errors import NoDataError
+
+    listed = store.pages()
+    if listed.empty:
+        raise NoDataError(f"the history store {store.path} holds no posts yet; ingest exports "
+                          "first")
+    return [in_store(store, page_id) for page_id in listed["page_id"]]
+
+
+def store_posts(db: str | os.PathLike | None) -> tuple[pd.DataFrame, str]:
+    """The posts of every page of the history store at ``db``, and the export zones they
+    were read in (one string)."""
+    from posttime.errors import NoDataError
+    from posttime.history import HistoryStore, store_path
+
+    path = store_path(db)
+    if not path.exists():
+        raise UsageError(f"name export files or folders, or try --sample; there is no history "
+                         f"store at {path} to analyse either")
+    with HistoryStore(path, create=False) as store:
+        pages = store.pages()
+        if pages.empty:
+            raise NoDataError(f"the history store {path} holds no posts yet; ingest exports "
+                              "first")
+        zones = sorted({zone for page_id in pages["page_id"]
+                        for zone in store.export_zones(page_id)})
+        return store.posts(), ", ".join(zones)
+
+
+def saved_plans(store) -> list:
+    """The posting plans saved in an open ``HistoryStore``."""
+    from posttime.experiment import plan_from_dict
+
+    return [plan_from_dict(data, where=f"plan {data.get('plan_id')} of the history store "
+                           f"{store.path}") for data in store.plans()]

@@ -16,6 +16,10 @@ What the report holds:
   published before the week began (with today's figures, in the same grain);
 * one suggestion: the untested or inconclusive window with the highest shrunken lift that
   more posts could settle (METHOD.md section 6), with the posts a 1.25x lift would need.
+* the page's posting experiment (``posttime plan``, saved in the history store), when one
+  started by the week's end: weeks done, slots kept, missed and still to come, and each
+  arm's lift against the control as ``posttime evaluate`` finds it on the posts published
+  by the week's end; marked interim, with no verdict, while slots are still to come.
 
 Expected interactions. ``analyze`` splits each used post's log engagement
 y = log1p(interactions) into trend + type effect + residual (METHOD.md section 2). A post
@@ -44,8 +48,10 @@ exports no longer list keeps the figures, and the mark, of the last export that 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -65,6 +71,9 @@ from posttime.jsonout import number
 from posttime.outcome import log_outcome
 from posttime.timezones import DEFAULT_EXPORT_TZ, get_zone
 from posttime.windows import BASELINE_HOURS, WEEKDAYS, Grid, in_baseline, label
+
+if TYPE_CHECKING:
+    from posttime.experiment import Evaluation, Plan
 
 #: weeks the report compares the week with.
 PREVIOUS_WEEKS = 4
@@ -229,6 +238,57 @@ class Suggestion:
 
 
 @dataclass
+class ExperimentProgress:
+    """A posting plan of the page that started by the week's end, judged on the posts
+    published by then (``posttime.experiment.evaluate`` with ``until``)."""
+
+    plan: Plan
+    weeks_done: int  # weeks of the plan over by the week's end
+    #: None when no post has been published since the plan started.
+    evaluation: Evaluation | None
+
+    @property
+    def interim(self) -> bool:
+        """Slots are still to come: lifts so far, and no verdict."""
+        return self.evaluation is None or self.evaluation.interim
+
+    @property
+    def last_day(self) -> date:
+        return self.plan.end - timedelta(days=1)
+
+    def arms(self) -> list[dict]:
+        """Each arm's posts and lift against the control (None for the control), and its
+        verdict once the plan is over (None while interim)."""
+        if self.evaluation is None:
+            return []
+        return [{"window": a.window, "role": a.role, "n": a.n, "lift": number(a.lift),
+                 "low": number(a.low), "high": number(a.high),
+                 "verdict": None if self.interim else a.verdict}
+                for a in self.evaluation.arms]
+
+    @property
+    def text(self) -> str:
+        plan = self.plan
+        if self.evaluation is None:
+            return (f"No posts since the plan started on {plan.start.isoformat()} yet; the "
+                    "slots are in the plan's calendar.")
+        if self.interim:
+            return (f"Interim look after {self.weeks_done} of {plan.weeks} weeks: the lifts so "
+                    "far, not a verdict. An early lead often fades; the verdicts come after "
+                    f"the plan's last day, {self.last_day.isoformat()} (`posttime evaluate`).")
+        return (f"{self.evaluation.headline} Unlike the windows above, this answer is causal "
+                "for the page in the plan's weeks: the plan chose each post's window at random.")
+
+    def to_dict(self) -> dict:
+        plan = self.plan
+        return {"plan_id": plan.plan_id, "start": plan.start.isoformat(),
+                "end": self.last_day.isoformat(), "weeks": plan.weeks,
+                "weeks_done": self.weeks_done, "interim": self.interim,
+                "adherence": dict(self.evaluation.adherence) if self.evaluation else None,
+                "arms": self.arms(), "text": self.text}
+
+
+@dataclass
 class WeeklyReport:
     """Everything the weekly summary says; renderers and tests read this object."""
 
@@ -251,6 +311,7 @@ class WeeklyReport:
     suggestion: Suggestion | None
     headline: str
     analysis: AnalysisResult | None = field(default=None, repr=False)
+    experiment: ExperimentProgress | None = None
 
     @property
     def provisional(self) -> int:
@@ -284,6 +345,7 @@ class WeeklyReport:
             },
             "changes": self.changes.to_dict(),
             "suggestion": self.suggestion.to_dict() if self.suggestion else None,
+            "experiment": self.experiment.to_dict() if self.experiment else None,
             "headline": self.headline,
         }
 
@@ -414,6 +476,28 @@ def _changes(current: AnalysisResult | None, previous: AnalysisResult | None,
     )
 
 
+def _experiment(posts: pd.DataFrame, plans: Sequence[Plan], monday: date, zone,
+                export_timezone: str) -> ExperimentProgress | None:
+    """The page's plan that started last by the week's end, judged as of the week's end."""
+    from posttime.experiment import evaluate
+
+    page_id = str(posts["page_id"].iloc[0])
+    last = monday + timedelta(days=6)
+    started = sorted((p for p in plans if p.page_id == page_id and p.start <= last),
+                     key=lambda p: p.start)
+    if not started:
+        return None
+    plan = started[-1]
+    after = monday + timedelta(days=7)
+    done = min(plan.weeks, max(0, (after - plan.start).days // 7))
+    until = pd.Timestamp(after).tz_localize(zone)
+    try:
+        result = evaluate(plan, posts, export_timezone=export_timezone, until=until)
+    except NoDataError:
+        result = None
+    return ExperimentProgress(plan=plan, weeks_done=done, evaluation=result)
+
+
 def build_weekly(
     posts: pd.DataFrame,
     *,
@@ -423,6 +507,7 @@ def build_weekly(
     today: date | None = None,
     page: str | None = None,
     seed: int = stats.SEED,
+    plans: Sequence[Plan] = (),
 ) -> WeeklyReport:
     """Summarise one week of one page against its history.
 
@@ -440,6 +525,9 @@ def build_weekly(
         Today's date in the audience zone (for tests); by default the clock's.
     page : str, optional
         The page's name for the report; by default the posts' ``page_name``.
+    plans : sequence of Plan, optional
+        Posting plans (``HistoryStore.plans``); the page's plan that started last by the
+        week's end is shown with its progress.
 
     Returns
     -------
@@ -534,4 +622,5 @@ def build_weekly(
         recommendations=[_note(r) for r in chosen.to_dict("records")],
         changes=changes, suggestion=_suggestion(current), headline=headline,
         analysis=current,
+        experiment=_experiment(posts, plans, monday, zone, export_timezone),
     )

@@ -33,6 +33,10 @@ UTC times and every column of the clean post table.
 * Commands that only read open the store read-only (``create=False``), so they work in a
   folder that cannot be written. A file that is not a posttime store is refused before
   anything is written to it.
+* Posting plans (``posttime plan``) go in table ``plans`` (plan_id TEXT PRIMARY KEY,
+  page_id, page_name, start (ISO date), weeks, plan (the plan's JSON), saved_at), created
+  by the first plan saved, so stores written before plans existed gain it then; reading
+  plans from a store without the table finds none.
 
 Reading export files into the store is ``posttime.history.ingest``. Core code: nothing here
 prints.
@@ -40,6 +44,7 @@ prints.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import sys
@@ -125,6 +130,17 @@ INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSI
 """
 
 _KEY_INDEX = "CREATE UNIQUE INDEX posts_key ON posts (page_id, post_id)"
+#: created by the first plan saved (``HistoryStore.save_plan``), not with the store.
+_PLANS_DDL = """
+CREATE TABLE IF NOT EXISTS plans (
+    plan_id TEXT PRIMARY KEY,
+    page_id TEXT,
+    page_name TEXT,
+    start TEXT NOT NULL,
+    weeks INTEGER NOT NULL,
+    plan TEXT NOT NULL,
+    saved_at INTEGER NOT NULL
+)"""
 #: a file of new pages with at least this many posts, more than the store holds, builds the
 #: key index after inserting instead of while inserting.
 BULK_ROWS = 10_000
@@ -636,3 +652,46 @@ class HistoryStore:
     def integrity(self) -> str:
         """SQLite's ``PRAGMA integrity_check``: ``ok`` for a sound file."""
         return self._query("PRAGMA integrity_check")[0][0]
+
+    # -- posting plans ----------------------------------------------------------------
+
+    def save_plan(self, plan: dict) -> bool:
+        """Keep a posting plan (its JSON form, ``posttime.experiment.Plan.to_dict``) so that
+        ``weekly`` can show its progress. Returns False, and changes nothing, when the store
+        already holds a plan with this ``plan_id`` (the same plan: the id is its content's
+        fingerprint)."""
+        row = (str(plan["plan_id"]), plan.get("page_id"), plan.get("page"), str(plan["start"]),
+               int(plan["weeks"]), json.dumps(plan, ensure_ascii=False), time.time_ns())
+
+        def write() -> bool:
+            self._conn.execute(_PLANS_DDL)
+            return self._conn.execute(
+                "INSERT INTO plans (plan_id, page_id, page_name, start, weeks, plan, saved_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (plan_id) DO NOTHING", row
+            ).rowcount == 1
+
+        try:
+            return self._transaction(write)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
+    def _has_plans(self) -> bool:
+        return bool(self._query(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'plans'"))
+
+    def plans(self, page_id: str | None = None) -> list[dict]:
+        """The saved plans (their JSON form), of all pages or of the page with this id,
+        oldest start first (then in the order they were saved)."""
+        if not self._has_plans():
+            return []
+        sql, args = "SELECT plan FROM plans", ()
+        if page_id is not None:
+            sql, args = sql + " WHERE page_id = ?", (str(page_id),)
+        return [json.loads(r[0]) for r in self._query(sql + " ORDER BY start, saved_at", args)]
+
+    def plan(self, plan_id: str) -> dict | None:
+        """The saved plan with this id, or None."""
+        if not self._has_plans():
+            return None
+        rows = self._query("SELECT plan FROM plans WHERE plan_id = ?", (str(plan_id),))
+        return json.loads(rows[0][0]) if rows else None

@@ -92,6 +92,35 @@ def suggestion_line(report) -> str:
     return report.suggestion.text
 
 
+EXPERIMENT_HEADER = ["Window", "Role", "Posts", "Lift", "90% CI", "Verdict"]
+
+
+def experiment_line(report) -> str:
+    """The plan, how far it is and how well it was kept, as of the week's end."""
+    e = report.experiment
+    plan = e.plan
+    candidates = ", ".join(a.label for a in plan.candidates)
+    line = (f"Plan {plan.plan_id} ({candidates} against weekdays 10-14), "
+            f"{plan.start:%Y-%m-%d} to {e.last_day:%Y-%m-%d}: {e.weeks_done} of {plan.weeks} "
+            "weeks done")
+    if e.evaluation is None:
+        return line + "."
+    a = e.evaluation.adherence
+    return (line + f"; slots kept {a['kept']}, missed {a['missed']}, still to come "
+            f"{a['pending']}; posts off plan {a['off_plan']}.")
+
+
+def experiment_rows(report) -> list[list[str]]:
+    e = report.experiment
+    rows = []
+    for a in e.arms():
+        interval = "-" if a["low"] is None else f"{a['low']:.2f}-{a['high']:.2f}"
+        verdict = "interim" if e.interim and a["role"] == "candidate" else a["verdict"] or "-"
+        rows.append([a["window"], a["role"], str(a["n"]), fmt_lift(a["lift"]), interval,
+                     verdict])
+    return rows
+
+
 # -- markdown, text, json ---------------------------------------------------------------
 
 
@@ -129,7 +158,13 @@ def weekly_markdown(report: WeeklyReport) -> str:
     if a is not None:
         lines += [a.headline, ""]
     lines += ["## Changes since last week", "", report.changes.text, "",
-              "## Next week", "", suggestion_line(report), "", "---", "", ASSOCIATION, ""]
+              "## Next week", "", suggestion_line(report), ""]
+    if report.experiment is not None:
+        lines += ["## Posting experiment", "", experiment_line(report), ""]
+        if report.experiment.evaluation is not None:
+            lines += [*_md_table(EXPERIMENT_HEADER, experiment_rows(report), {2, 3}), ""]
+        lines += [report.experiment.text, ""]
+    lines += ["---", "", ASSOCIATION, ""]
     return safe_markdown("\n".join(lines))
 
 
@@ -172,7 +207,13 @@ def weekly_text(report: WeeklyReport) -> str:
     if a is not None:
         lines += para(a.headline)
     lines += ["Changes since last week", "-----------------------", *para(report.changes.text),
-              "Next week", "---------", *para(suggestion_line(report)), *para(ASSOCIATION)]
+              "Next week", "---------", *para(suggestion_line(report))]
+    if report.experiment is not None:
+        lines += ["Posting experiment", "------------------", *para(experiment_line(report))]
+        if report.experiment.evaluation is not None:
+            lines += [*_text_table(EXPERIMENT_HEADER, experiment_rows(report), {2, 3}), ""]
+        lines += para(report.experiment.text)
+    lines += para(ASSOCIATION)
     return strip_controls("\n".join(lines).rstrip("\n") + "\n")
 
 
@@ -251,4 +292,9 @@ def weekly_html(report: WeeklyReport) -> str:
         "<h2>Next week</h2>",
         f"<p>{escape(suggestion_line(report))}</p>",
     ]
+    if report.experiment is not None:
+        body += ["<h2>Posting experiment</h2>", f"<p>{escape(experiment_line(report))}</p>"]
+        if report.experiment.evaluation is not None:
+            body.append(table(EXPERIMENT_HEADER, experiment_rows(report), {2, 3}))
+        body.append(f"<p>{escape(report.experiment.text)}</p>")
     return page(title, body, ASSOCIATION)
