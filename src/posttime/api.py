@@ -229,9 +229,9 @@ def _page(posts: Posts, page: str | None, *, metric: str, export_tz: str, where:
         if page is None and table["page_id"].nunique() > 1:
             found = sorted(table["page_name"].astype(str).unique().tolist())
             raise UsageError(f"{where} holds {len(found)} pages ({', '.join(found)}); {hint}")
-        return sources.PageData(posts=select_page(table, page, where=where),
-                                name=str(table["page_name"].iat[0]) if len(table) else
-                                schema.UNNAMED_PAGE, export_timezones=[export_tz])
+        chosen = select_page(table, page, where=where)
+        name = str(chosen["page_name"].iat[0]) if len(chosen) else schema.UNNAMED_PAGE
+        return sources.PageData(posts=chosen, name=name, export_timezones=[export_tz])
     if isinstance(posts, LoadResult):
         return sources.page_of(posts, page, where=where, hint=hint)
     paths = _path_list(posts)
