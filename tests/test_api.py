@@ -4,6 +4,7 @@ explicit lazy names that no submodule replaces, and results that show in a noteb
 from __future__ import annotations
 
 import ast
+import doctest
 import html
 import json
 import re
@@ -17,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 import posttime
+from posttime import api
 from posttime.cli import app
 from posttime.errors import UsageError
 from posttime.render import render
@@ -282,3 +284,17 @@ def test_render_finds_the_renderer_of_a_base_class_only(bakery):
     assert isinstance(bakery, posttime.Analysis)
     with pytest.raises(ValueError, match="no json renderer for Unknown"):
         render(Unknown(), "json")
+
+
+def test_the_readme_example_runs_and_is_the_modules():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Use from Python", 1)[1]
+    example = section.split("```pycon\n", 1)[1].split("```", 1)[0]
+    parser = doctest.DocTestParser()
+    test = parser.get_doctest(example, {}, "README", "README.md", 0)
+    assert len(test.examples) >= 6
+    run = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    run.run(test, out=lambda text: pytest.fail(text))
+    assert run.summarize(verbose=False).failed == 0
+    module = api.__doc__
+    assert module is not None and example.strip() in module
