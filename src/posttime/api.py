@@ -98,14 +98,21 @@ class Analysis(_Report, AnalysisResult):
 
     @property  # type: ignore[override]
     def claims(self) -> pd.DataFrame:
-        """The claims of the usual advice, one row each (the JSON's columns)."""
-        rows = [(c.id, c.text, c.n, c.lift, c.p_holm, ClaimVerdict(c.verdict).value)
+        """The claims of the usual advice, one row each: the JSON's columns, and
+        ``n_other``, the posts each claim's group is compared with."""
+        rows = [(c.id, c.text, c.n, c.lift, c.p_holm, ClaimVerdict(c.verdict).value, c.n_other)
                 for c in self._claims]
-        return pd.DataFrame(rows, columns=list(CLAIM_COLUMNS)).astype(
+        return pd.DataFrame(rows, columns=[*CLAIM_COLUMNS, "n_other"]).astype(
             {"lift": float, "p_holm": float})
 
     @claims.setter
-    def claims(self, value: list[Claim]) -> None:
+    def claims(self, value: list[Claim] | pd.DataFrame) -> None:
+        if isinstance(value, pd.DataFrame):  # dataclasses.replace passes the table back
+            value = [Claim(id=r.id, text=r.text, n=int(r.n), n_other=int(r.n_other),
+                           lift=None if pd.isna(r.lift) else float(r.lift),
+                           p_holm=None if pd.isna(r.p_holm) else float(r.p_holm),
+                           verdict=ClaimVerdict(r.verdict))
+                     for r in value.itertuples(index=False)]
         self._claims = list(value)
 
     @property
@@ -195,26 +202,36 @@ def _from_frame(frame: pd.DataFrame, metric: str, export_tz: str) -> pd.DataFram
         raise UsageError(
             f"the DataFrame lacks the column{'s' if len(missing) > 1 else ''} "
             f"{', '.join(missing)}; it needs at least 'published' (the time of each post) "
-            f"and the figures of --metric {metric} ({', '.join(METRIC_SOURCES[metric])}); "
+            f"and the figures of metric={metric!r} ({', '.join(METRIC_SOURCES[metric])}); "
             f"it has: {', '.join(map(str, frame.columns)) or 'no columns'}")
-    published = pd.to_datetime(frame["published"].reset_index(drop=True))
+    frame = frame.reset_index(drop=True)
+    try:
+        published = frame["published"]
+        if not pd.api.types.is_datetime64_any_dtype(published):
+            published = pd.to_datetime(published, format="ISO8601")
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise UsageError(f"column 'published' holds values that are not times: {exc}") from None
     if published.dt.tz is None:
         published, _ = localize_to_utc(published, export_tz)
     if published.isna().any():
         raise UsageError(f"column 'published' has {int(published.isna().sum())} missing or "
                          "impossible times")
-    n = len(frame)
-    filled: dict[str, object] = {
-        "post_id": [str(i) for i in range(n)], "page_id": schema.UNNAMED_PAGE,
+    given = {c: frame[c] for c in schema.COLUMNS if c in frame.columns}
+    # Made-up post ids from the rows' content: two different tables never share them.
+    content = pd.util.hash_pandas_object(frame, index=False).map("{:x}".format)
+    table = pd.DataFrame({
+        "post_id": content + "-" + frame.index.astype(str), "page_id": schema.UNNAMED_PAGE,
         "page_name": schema.UNNAMED_PAGE, "type": "other", "paid": False,
         "source": "DataFrame", "as_of": pd.NaT,
         **{c: float("nan") for c in schema.METRIC_COLUMNS},
-    }
-    given = {c: frame[c].to_numpy() for c in schema.COLUMNS if c in frame.columns}
-    table = pd.DataFrame({**filled, **given, "published": published.to_numpy()},
-                         index=range(n))
+        **given, "published": published,
+    }, index=frame.index)
     if "page_id" in given and "page_name" not in given:
         table["page_name"] = table["page_id"]
+    if "page_name" in given and "page_id" not in given:
+        table["page_id"] = table["page_name"]
+    if "paid" in given:
+        table["paid"] = table["paid"].eq(True)
     if "type" in given:
         table["type"] = [schema.post_type(t) or "other" for t in table["type"]]
     return schema.conform(table)
