@@ -67,6 +67,10 @@ CLAIM_COLUMNS = ("id", "text", "n", "lift", "p_holm", "verdict")
 FRAME_HEIGHT = 720
 
 
+def _number(value: float) -> float | None:
+    return None if pd.isna(value) else float(value)
+
+
 class _Report:
     """What every result shows in a notebook: the HTML report and the heatmap picture."""
 
@@ -108,11 +112,10 @@ class Analysis(_Report, AnalysisResult):
     @claims.setter
     def claims(self, value: list[Claim] | pd.DataFrame) -> None:
         if isinstance(value, pd.DataFrame):  # dataclasses.replace passes the table back
-            value = [Claim(id=r.id, text=r.text, n=int(r.n), n_other=int(r.n_other),
-                           lift=None if pd.isna(r.lift) else float(r.lift),
-                           p_holm=None if pd.isna(r.p_holm) else float(r.p_holm),
-                           verdict=ClaimVerdict(r.verdict))
-                     for r in value.itertuples(index=False)]
+            value = [Claim(id=r["id"], text=r["text"], n=int(r["n"]), n_other=int(r["n_other"]),
+                           lift=_number(r["lift"]), p_holm=_number(r["p_holm"]),
+                           verdict=ClaimVerdict(r["verdict"]))
+                     for r in value.to_dict("records")]
         self._claims = list(value)
 
     @property
