@@ -85,7 +85,8 @@ class _Report:
     def _repr_html_(self) -> str:
         # The report is a whole page with its own styles: a frame keeps them from
         # restyling the notebook around it.
-        return (f'<iframe srcdoc="{escape(self.to_html(), quote=True)}" title="posttime report" '
+        return (f'<iframe srcdoc="{escape(self.to_html(), quote=True)}" sandbox="" '
+                f'title="posttime report" '
                 f'style="width: 100%; height: {FRAME_HEIGHT}px; border: 0"></iframe>')
 
 
@@ -94,8 +95,9 @@ class Analysis(_Report, AnalysisResult):
 
     ``windows`` holds every window of the grid, ranked (columns as in the JSON, plus a few
     the report uses); ``claims`` the five claims of the usual advice, with the JSON's
-    columns; ``headline`` the one-sentence answer; ``timezone`` the audience zone the hours
-    are counted in; ``to_dict()`` the JSON of ``posttime analyze --format json``.
+    columns and ``n_other``; ``headline`` the one-sentence answer; ``timezone`` the
+    audience zone the hours are counted in; ``to_dict()`` the JSON of
+    ``posttime analyze --format json``.
     """
 
     _claims: list[Claim]
@@ -150,8 +152,8 @@ class Comparison(_Report, ComparisonResult):
 
 def sample_paths() -> list[Path]:
     """The bundled sample exports: a Business Suite export of "Sample Bakery" (the one
-    ``posttime analyze --sample`` reads; its audience is in America/Los_Angeles) and a
-    classic Page Insights export of "Harbour Street Cafe"."""
+    ``posttime analyze --sample`` reads; its audience is in America/Los_Angeles), then a
+    classic Page Insights export of a second page, which names it by its id."""
     return sources.sample_files(both=True)
 
 
