@@ -9,6 +9,7 @@ import doctest
 import html
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,8 @@ from posttime.errors import UsageError
 from posttime.render import render
 
 LA = "America/Los_Angeles"
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium"
+                                        if Path("/usr/bin/chromium").exists() else None)
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
 
@@ -87,6 +90,30 @@ def test_the_result_shows_its_report_in_a_notebook_in_a_frame(bakery):
     assert match is not None
     assert html.unescape(match.group(1)) == bakery.to_html()
     assert "<svg" in bakery.to_html() and bakery.heatmap_svg().startswith("<svg")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+def test_the_notebook_frame_shows_the_report_and_its_heatmap_in_a_browser(bakery, tmp_path):
+    from PIL import Image
+
+    cell = tmp_path / "notebook.html"
+    cell.write_text(f"<!DOCTYPE html><html><body><div>{bakery._repr_html_()}</div></body></html>",
+                    encoding="utf-8")
+    shot = tmp_path / "shot.png"
+    run = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+         "--virtual-time-budget=5000", "--window-size=1000,1200", f"--screenshot={shot}",
+         cell.as_uri()],
+        capture_output=True, text=True, timeout=90,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert ":CONSOLE" not in run.stderr, run.stderr[-2000:]
+    r, g, b = np.asarray(Image.open(shot).convert("RGB"), dtype=int).transpose(2, 0, 1)
+    green = int(((g - r > 20) & (g - b > 10)).sum())
+    red = int(((r - g > 20) & (r - b > 20)).sum())
+    assert green > 2000 and red > 2000, (green, red)
 
 
 def test_claims_and_windows_are_tables_with_the_json_columns(bakery):

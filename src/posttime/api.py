@@ -64,7 +64,7 @@ Posts: TypeAlias = pd.DataFrame | LoadResult | PathLike | Sequence[PathLike]
 #: the columns of the claims table, as in the JSON of ``analyze``.
 CLAIM_COLUMNS = ("id", "text", "n", "lift", "p_holm", "verdict")
 #: the height of the frame that shows a report in a notebook, in pixels.
-FRAME_HEIGHT = 720
+FRAME_HEIGHT = 1080
 
 
 def _number(value: float) -> float | None:
