@@ -72,6 +72,8 @@ def test_window_p_values_are_welch_tests_against_the_baseline_minus_the_window(p
     r = used["residual"].to_numpy()
     day, hour, base = used["weekday_index"], used["hour"], used["in_baseline"].to_numpy()
     big = result.windows[result.windows["n"] >= 30]
+    m = int(result.windows["tested"].sum())
+    level = 1 - 0.10 * min(10, m) / m
     checked = 0
     for w in big.itertuples():
         d = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun").index(w.weekday)
@@ -80,7 +82,13 @@ def test_window_p_values_are_welch_tests_against_the_baseline_minus_the_window(p
         ci = ref.confidence_interval(0.90)
         assert w.p == pytest.approx(ref.pvalue, rel=1e-9)
         assert w.lift == pytest.approx(np.exp(r[inside].mean() - r[base & ~inside].mean()))
-        assert (w.lift_low, w.lift_high) == pytest.approx((np.exp(ci.low), np.exp(ci.high)))
+        assert (w.lift_low_90, w.lift_high_90) == pytest.approx((np.exp(ci.low), np.exp(ci.high)))
+        # the printed interval: Benjamini-Yekutieli's level for 10 listed of m tested,
+        # reaching out to the shrunken lift if that lies outside
+        wide = ref.confidence_interval(level)
+        assert w.interval_level == pytest.approx(level)
+        assert w.lift_low == pytest.approx(min(np.exp(wide.low), w.shrunk_lift))
+        assert w.lift_high == pytest.approx(max(np.exp(wide.high), w.shrunk_lift))
         checked += 1
     assert checked >= 10
     q = sps.false_discovery_control(result.windows["p"].dropna(), method="bh")
@@ -132,9 +140,15 @@ def test_json_contract(result):
                             "posts_used", "excluded", "baseline", "windows", "claims", "headline"}
     assert payload["baseline"] == {"label": "Mon-Fri 10:00-14:00", "n": result.baseline_n}
     window_keys = {"weekday", "start", "end", "n", "lift", "lift_low", "lift_high", "shrunk_lift",
-                   "p_better", "p", "q", "min_detectable_lift", "verdict", "rank"}
+                   "p_better", "p", "q", "min_detectable_lift", "verdict", "rank", "robust",
+                   "lift_low_90", "lift_high_90", "interval_level"}
     assert all(window_keys <= set(w) for w in payload["windows"])
     assert sum(w["n"] for w in payload["windows"]) == payload["posts_used"]
+    for w in payload["windows"]:
+        assert (w["robust"] is None) == (w["verdict"] not in ("better", "worse"))
+        if w["rank"] is not None:
+            assert w["lift_low"] <= w["shrunk_lift"] <= w["lift_high"]
+            assert w["lift_low"] <= w["lift_low_90"] and w["lift_high"] >= w["lift_high_90"]
     assert [c["id"] for c in payload["claims"]] == [
         "weekdays_10_14", "wednesday_12_14", "thursday_13_14", "weekends_weak", "weekend_lunch"]
     assert {"too_recent", "paid", "missing_metric", "bad_timestamp"} <= set(payload["excluded"])
@@ -189,3 +203,50 @@ def test_residuals_remove_trend_and_type_effects():
     assert (by_type.abs() < 0.05).all()
     raw = residualize(y, codes, adjust=False)
     assert np.allclose(raw["residual"], y - y.mean())
+
+
+def _heatmap_ansi(result) -> str:
+    import io
+
+    from rich.console import Console
+
+    from posttime.render.heatmap import heatmap
+
+    out = io.StringIO()
+    Console(file=out, force_terminal=True, color_system="truecolor", width=100).print(
+        heatmap(result))
+    return out.getvalue()
+
+
+def test_without_between_window_variance_no_window_shows_a_lift():
+    """The classic sample's windows differ no more than chance: every shrunken lift is
+    1.00x, p_better 0.5 and the heatmap has no shaded cell. A page whose windows do differ
+    is shaded."""
+    from posttime.loaders import load_exports
+    from posttime.samples import sample_paths
+
+    classic, business = (
+        load_exports([p for p in sample_paths(all=True) if name in p.name]).posts
+        for name in ("classic", "business"))
+    flat = analyze(classic, OPTIONS)
+    tested = flat.windows[flat.windows["tested"]]
+    assert flat.tau2 == 0 and len(tested) >= 5
+    assert (tested["shrunk_lift"] == 1.0).all() and (tested["p_better"] == 0.5).all()
+    assert "48;2;" not in _heatmap_ansi(flat)
+    shaded = analyze(business, OPTIONS)
+    assert shaded.tau2 > 0 and "48;2;" in _heatmap_ansi(shaded)
+
+
+def test_the_calendar_trend_follows_calendar_time():
+    """With times given the trend is the median over +-3 days, however unevenly the posts
+    fall: a burst of 20 posts in one day at a higher level is removed by it, while the
+    trend over the 51 nearest posts (mostly ordinary ones) leaves the burst in the residuals."""
+    rng = np.random.default_rng(1)
+    days = np.sort(np.r_[rng.uniform(0, 60, 120), rng.uniform(30, 31, 20)])
+    burst = (days >= 30) & (days < 31)
+    y = np.where(burst, 3.0, 1.0) + rng.normal(0, 0.3, len(days))
+    times = pd.DatetimeIndex(pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(days, "D"))
+    codes = np.zeros(len(y), dtype=int)
+    calendar = residualize(y, codes, times=times)
+    assert abs(calendar["residual"][burst].mean()) < 0.3
+    assert residualize(y, codes)["residual"][burst].mean() > 0.5

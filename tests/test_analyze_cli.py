@@ -55,7 +55,7 @@ def test_sample_finds_the_planted_window_and_prints_every_part():
     result = invoke("analyze", "--sample")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "Thu 18-20 (1.82x, 40 posts)" in out
+    assert "Thu 18-20 (1.33x, 1.32-2.50, 40 posts)" in out
     assert "America/Los_Angeles" in out
     for part in ("Ranked posting windows", "Posts per window", "The usual advice",
                  "Left out:", "not that the time caused it"):

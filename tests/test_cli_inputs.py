@@ -123,3 +123,21 @@ def test_quiet_ingest_keeps_errors_only(tmp_path):
     assert quiet.exit_code == 2
     lines = quiet.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and "broken.csv" in lines[0]
+
+
+def test_the_report_explains_its_terms_and_fits_the_terminal():
+    table = invoke("analyze", "--sample")
+    assert table.exit_code == 0
+    assert "…" not in table.stdout
+    assert max(len(line.rstrip()) for line in table.stdout.splitlines()) <= 80
+    flat = " ".join(table.stdout.split())
+    for sentence in ("q: the p-value corrected for testing every window",
+                     "no-difference: tested, but within what chance produces",
+                     "not-shown: the posts cannot tell either way",
+                     "* not robust: the verdict changes when the page's trend is fitted"):
+        assert sentence in flat, sentence
+    assert "better*" in table.stdout
+    markdown = " ".join(invoke("analyze", "--sample", "-f", "markdown").stdout.split())
+    assert "q: the p-value corrected" in markdown and "not-shown: the posts cannot" in markdown
+    compare = " ".join(invoke("compare", "--sample").stdout.split())
+    assert "the permutation p is the share of 2,000 shufflings" in compare

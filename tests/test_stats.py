@@ -150,16 +150,58 @@ def test_shrinkage_pulls_small_windows_harder():
     assert out.weight[0] < out.weight[1]
 
 
-def test_min_detectable_lift_has_80_percent_power():
+@pytest.mark.parametrize("alpha", [0.05, 0.10 / 45, 0.10 / 84])
+def test_min_detectable_lift_has_80_percent_power(alpha):
+    """At the detectable lift the Welch test at ``alpha`` rejects with 80% probability:
+    checked with scipy's noncentral t on the Welch degrees of freedom."""
     sd, n, n_b = 0.9, 40, 600
-    mdl = stats.min_detectable_lift(sd, n, n_b)
+    mdl = stats.min_detectable_lift(sd, n, n_b, alpha)
     se = sd * np.sqrt(1 / n + 1 / n_b)
-    power = sps.norm.sf(sps.norm.ppf(0.975) - np.log(mdl) / se)
-    assert power == pytest.approx(0.80, abs=0.002)
+    df = (1 / n + 1 / n_b) ** 2 / (1 / (n**2 * (n - 1)) + 1 / (n_b**2 * (n_b - 1)))
+    assert stats.welch_df(n, n_b) == pytest.approx(df)
+    power = sps.nct.sf(sps.t.ppf(1 - alpha / 2, df), df, np.log(mdl) / se)
+    assert power == pytest.approx(0.80, abs=0.01)
 
 
-def test_posts_needed_is_the_smallest_count_reaching_the_lift():
-    needed = stats.posts_needed(0.9, 600, 1.25)
-    assert stats.min_detectable_lift(0.9, needed, 600) <= 1.25
-    assert stats.min_detectable_lift(0.9, needed - 1, 600) > 1.25
-    assert stats.posts_needed(0.9, 5, 1.25) == float("inf")
+def test_min_detectable_lift_is_larger_at_the_level_a_verdict_needs():
+    plain = stats.min_detectable_lift(0.9, 40, 600)
+    strict = stats.min_detectable_lift(0.9, 40, 600, 0.10 / 45)
+    assert strict > plain > math.exp(2.8 * 0.9 * math.sqrt(1 / 40 + 1 / 600))
+    assert np.isinf(stats.min_detectable_lift(0.9, [0, 1], 600)).all()
+
+
+@pytest.mark.parametrize("alpha", [0.05, 0.10 / 45])
+def test_posts_needed_is_the_smallest_count_reaching_the_lift(alpha):
+    needed = stats.posts_needed(0.9, 600, 1.25, alpha)
+    assert stats.min_detectable_lift(0.9, needed, 600, alpha) <= 1.25
+    assert stats.min_detectable_lift(0.9, needed - 1, 600, alpha) > 1.25
+    assert stats.posts_needed(0.9, 5, 1.25, alpha) == float("inf")
+
+
+def test_fcr_level_is_benjamini_yekutieli():
+    assert stats.fcr_level(10, 45) == pytest.approx(1 - 0.10 * 10 / 45)
+    assert stats.fcr_level(45, 45) == pytest.approx(0.90)
+    with pytest.raises(ValueError):
+        stats.fcr_level(0, 45)
+
+
+def test_contrast_matches_a_simulated_posterior():
+    """Draw mu from its posterior, then each window mean given mu: the contrast of each window
+    with the share-weighted baseline has the mean and sd that contrast() gives."""
+    out = stats.shrink([0.3, -0.1, 0.0, 0.2, -0.2], [12, 40, 60, 25, 80], 0.8)
+    share = np.array([0.0, 0.0, 60, 0.0, 80]) / 140
+    mean, sd = stats.contrast(out, share)
+    rng = np.random.default_rng(0)
+    mu = rng.normal(out.mu, math.sqrt(out.mu_var), (200_000, 1))
+    m = (out.theta - (1 - out.weight) * out.mu) / out.weight  # the observed means back
+    theta = (1 - out.weight) * mu + out.weight * m + rng.normal(0, 1, (200_000, 5)) * out.sd
+    draws = theta - theta @ share[:, None]
+    assert np.allclose(draws.mean(axis=0), mean, atol=0.005)
+    assert np.allclose(draws.std(axis=0), sd, rtol=0.02)
+
+
+def test_contrast_is_zero_when_the_windows_do_not_differ():
+    out = stats.shrink([0.0, 0.01, -0.01], [100, 100, 100], 1.0)
+    assert out.tau2 == 0
+    mean, sd = stats.contrast(out, [0.5, 0.5, 0.0])
+    assert (mean == 0).all() and (sd == 0).all()

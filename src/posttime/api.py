@@ -51,11 +51,13 @@ from posttime.enums import ClaimVerdict
 from posttime.errors import UsageError
 from posttime.loaders import LoadResult, select_page
 from posttime.outcome import METRIC_SOURCES, check_metric
+from posttime.portfolio import analyze_many
 from posttime.render import Format, render
 from posttime.stats import SEED
 from posttime.timezones import localize_to_utc
 
-__all__ = ["Analysis", "Comparison", "analyze", "compare", "load_exports", "sample_paths"]
+__all__ = ["Analysis", "Comparison", "analyze", "analyze_many", "compare", "load_exports",
+           "sample_paths"]
 
 PathLike: TypeAlias = str | os.PathLike[str]
 #: What ``analyze`` and ``compare`` take as a page's posts.

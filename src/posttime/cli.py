@@ -280,6 +280,37 @@ def _mapping(spec: str | None) -> dict[str, str] | None:
     return parse_mapping(spec)
 
 
+ALL_PAGES_OPTION = typer.Option(
+    False, "--all-pages", help="Analyse every page of the exports: one row per page and a "
+    "portfolio line (see --pool, --jobs, --output-dir).",
+)
+POOL_OPTION = typer.Option(
+    "auto", "--pool", help="With --all-pages: pages (each page's window estimates lean "
+    "towards the portfolio's), none, or auto (pages from 5 pages on).",
+)
+JOBS_OPTION = typer.Option(
+    None, "--jobs", "-j", min=1, show_default="the number of cores",
+    help="With --all-pages: pages analysed at once (in separate processes).",
+)
+WEEKLY_ALL_PAGES_OPTION = typer.Option(
+    False, "--all-pages", help="One summary per page of the history store and an index "
+    "(see --output-dir): one cron line for an agency.",
+)
+ANALYZE_DB_OPTION = typer.Option(
+    None, "--db", envvar="POSTTIME_DB", show_default="history.sqlite in posttime's app folder",
+    help="With --all-pages and no export files: analyse every page of this history store.",
+)
+EXECUTOR_OPTION = typer.Option(
+    None, "--executor", metavar="dask://HOST:PORT",
+    help="With --all-pages: analyse the pages on an existing Dask cluster (needs the dask "
+    "extra: pip install 'posttime[dask]').",
+)
+OUTPUT_DIR_OPTION = typer.Option(
+    None, "--output-dir", help="With --all-pages: write one report per page and an index "
+    "into this folder (each file atomically).",
+)
+
+
 @command()
 def analyze(
     files: list[Path] = FILES_ARGUMENT,
@@ -300,16 +331,24 @@ def analyze(
     top: int = typer.Option(10, "--top", min=1, help="How many ranked windows to show."),
     fmt: str | None = typer.Option(
         None, "--format", "-f", show_default="table, or from the --output extension",
-        help="Output format: table, json, csv, markdown, html or svg.",
+        help="Output format: table, json, csv, markdown, html or svg (with --all-pages: "
+        "table, json, csv, markdown or html).",
     ),
     output: Path | None = OUTPUT_OPTION,
     seed: int = SEED_OPTION,
     quiet: bool = QUIET_OPTION,
+    all_pages: bool = ALL_PAGES_OPTION,
+    pool: str = POOL_OPTION,
+    jobs: int | None = JOBS_OPTION,
+    output_dir: Path | None = OUTPUT_DIR_OPTION,
+    executor: str | None = EXECUTOR_OPTION,
+    db: Path | None = ANALYZE_DB_OPTION,
 ) -> None:
     """Rank and test posting windows against the usual advice (weekdays 10-14).
 
     Prints a headline, the ranked windows with how sure each result is, a weekday x hour
-    heatmap, the five claims of the usual advice, and what was left out.
+    heatmap, the five claims of the usual advice, and what was left out. With --all-pages,
+    every page of the exports in one report.
     """
     from posttime import sources
     from posttime.analysis import ByTypeResult, analyze_by_type
@@ -317,7 +356,20 @@ def analyze(
     from posttime.render.console import be_quiet, talk
 
     be_quiet(quiet)
-    chosen = choose_format(fmt, "analyze", output)
+    chosen = choose_format(fmt, "portfolio" if all_pages else "analyze", output)
+    if all_pages or output_dir is not None or executor is not None:
+        if not all_pages:
+            raise UsageError(f"{'--output-dir' if executor is None else '--executor'} works "
+                             "on every page at once; add --all-pages")
+        if page is not None or by_type:
+            raise UsageError(f"--all-pages analyses every page; leave out "
+                             f"{'--page' if page is not None else '--by-type'}")
+        options = dict(metric=metric, tz=tz, sample=sample, grain=grain, post_type=post_type,
+                       since=since, until=until, include_paid=include_paid, seed=seed)
+        _analyze_all_pages(files, options, db=db, export_tz=export_tz,
+                           mapping=mapping, pool=pool, jobs=jobs, chosen=chosen, top=top,
+                           output=output, output_dir=output_dir, executor=executor)
+        return
     data = sources.from_files(_inputs(files, sample), page, export_tz=export_tz,
                               mapping=_mapping(mapping))
     data.require_metric(metric)
@@ -337,6 +389,101 @@ def analyze(
         for warning in result.warnings:
             talk(f"Warning: {warning}")
     show(result, chosen, output, top=top)
+
+
+def _analyze_all_pages(files: list[Path] | None, shared: dict, *, db: Path | None,
+                       export_tz: str | None,
+                       mapping: str | None, pool: str, jobs: int | None, chosen, top: int,
+                       output: Path | None, output_dir: Path | None,
+                       executor: str | None) -> None:
+    """``analyze --all-pages``: every page of the exports, pooled, in a process pool."""
+    from contextlib import nullcontext
+
+    from posttime import sources
+    from posttime.outcome import check_metric_present
+    from posttime.portfolio import Pool, analyze_many, remote_executor
+    from posttime.render.console import talk
+    from posttime.render.portfolio import PagesProgress
+
+    if output is not None and output_dir is not None:
+        raise UsageError("give --output or --output-dir, not both")
+    if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
+        raise UsageError(f"--output-dir {output_dir} is a file, not a folder")
+    try:
+        pooling = Pool(pool.lower())
+    except ValueError:
+        raise UsageError(f"unknown value {pool!r} for --pool; choose one of: "
+                         f"{', '.join(p.value for p in Pool)}") from None
+    if files or shared["sample"]:
+        loaded = sources.load(_inputs(files, shared["sample"]), export_tz=export_tz,
+                              mapping=_mapping(mapping))
+        posts, zones = loaded.require_posts(), loaded.export_timezone
+    else:
+        posts, zones = _store_posts(db)
+    check_metric_present(posts, shared["metric"])
+    options = analysis_options(export_timezone=zones, **shared)
+    note = sources.default_zone_note(shared["tz"], shared["sample"])
+    if note:
+        talk(note)
+    remote = nullcontext((None, None)) if executor is None else remote_executor(executor)
+    with remote as (runner, threads), PagesProgress() as progress:
+        result = analyze_many(posts, options, jobs=jobs or threads or _cores(),
+                              pool=pooling, executor=runner, progress=progress)
+    for page in result.results:
+        for warning in page.warnings:
+            talk(f"Warning: {page.page}: {warning}")
+    if output_dir is None:
+        show(result, chosen, output, top=top)
+        return
+    _write_reports(result, chosen, output_dir, top=top)
+
+
+def _cores() -> int:
+    """The cores this process may run on (fewer than the machine's in a container or under
+    taskset)."""
+    import os
+
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def _store_posts(db: Path | None):
+    """The posts of every page of the history store at ``db``, and the export zones they
+    were read in (one string)."""
+    from posttime.errors import NoDataError
+    from posttime.history import HistoryStore, store_path
+
+    path = store_path(db)
+    if not path.exists():
+        raise UsageError(f"name export files or folders, or try --sample; there is no history "
+                         f"store at {path} to analyse either")
+    with HistoryStore(path, create=False) as store:
+        pages = store.pages()
+        if pages.empty:
+            raise NoDataError(f"the history store {path} holds no posts yet; ingest exports "
+                              "first")
+        zones = sorted({zone for page_id in pages["page_id"]
+                        for zone in store.export_zones(page_id)})
+        return store.posts(), ", ".join(zones)
+
+
+def _write_reports(result, chosen, folder: Path, **options) -> None:
+    """One report per page and an index into ``folder`` (made if missing): every text is
+    rendered first, then each file is written atomically."""
+    from posttime.errors import InputError
+    from posttime.output import write_atomic
+    from posttime.render.console import talk
+    from posttime.render.portfolio import report_files
+
+    files = report_files(result, chosen.value, **options)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot make folder {folder}: {exc.strerror}") from None
+    for name, text in files.items():
+        write_atomic(folder / name, text)
+    talk(f"Wrote {len(files) - 1} page reports and {next(reversed(files))} to {folder}")
 
 
 @command("inspect")
@@ -454,6 +601,8 @@ def weekly(
     ),
     output: Path | None = OUTPUT_OPTION,
     quiet: bool = QUIET_OPTION,
+    all_pages: bool = WEEKLY_ALL_PAGES_OPTION,
+    output_dir: Path | None = OUTPUT_DIR_OPTION,
 ) -> None:
     """Summarise a week from the history store (ingesting any exports given first).
 
@@ -473,6 +622,8 @@ def weekly(
     chosen = choose_format(fmt, "weekly", output)
     timezone = pages.audience_zone(tz, sample)
     label = parse_week(week) if week is not None else None
+    _check_all_pages(all_pages, page=page, sample=sample, output=output,
+                     output_dir=output_dir)
     if sample:
         if sources:
             raise UsageError("give exports to ingest or --sample, not both")
@@ -493,17 +644,59 @@ def weekly(
                                               mapping=columns, progress=progress)
                 print_ingest(ingested)
                 bad = bool(ingested.bad)
-            data = pages.in_store(store, page)
-        report = build_weekly(data.posts, week=label, timezone=timezone,
-                              export_timezone=data.export_timezone or zone, page=data.name)
+            if all_pages:
+                everyone = _store_pages(store)
+            else:
+                data = pages.in_store(store, page)
+        if all_pages:
+            from posttime.portfolio import WeeklyPortfolio
+
+            report = WeeklyPortfolio([
+                build_weekly(one.posts, week=label, timezone=timezone,
+                             export_timezone=one.export_timezone or zone, page=one.name)
+                for one in everyone])
+        else:
+            report = build_weekly(data.posts, week=label, timezone=timezone,
+                                  export_timezone=data.export_timezone or zone, page=data.name)
     except NoDataError as exc:
         if bad:  # a bad input file outranks an empty week
             typer.echo(error_line(exc), err=True)
             raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
         raise
-    show(report, chosen, output)
+    if output_dir is not None:
+        _write_reports(report, chosen, output_dir)
+    else:
+        show(report, chosen, output)
     if bad:
         raise typer.Exit(int(ExitCode.BAD_INPUT))
+
+
+def _check_all_pages(all_pages: bool, *, page: str | None, sample: bool,
+                     output: Path | None, output_dir: Path | None) -> None:
+    """The options that do not go with --all-pages (or need it) of ``weekly``."""
+    if output_dir is not None and not all_pages:
+        raise UsageError("--output-dir writes one report per page; add --all-pages")
+    if not all_pages:
+        return
+    if page is not None or sample:
+        raise UsageError("--all-pages summarises every page of the history store; leave out "
+                         f"{'--page' if page is not None else '--sample'}")
+    if output is not None and output_dir is not None:
+        raise UsageError("give --output or --output-dir, not both")
+    if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
+        raise UsageError(f"--output-dir {output_dir} is a file, not a folder")
+
+
+def _store_pages(store) -> list:
+    """Every page of an open history store, in name order."""
+    from posttime import sources as pages
+    from posttime.errors import NoDataError
+
+    listed = store.pages()
+    if listed.empty:
+        raise NoDataError(f"the history store {store.path} holds no posts yet; ingest exports "
+                          "first")
+    return [pages.in_store(store, page_id) for page_id in listed["page_id"]]
 
 
 COMPARE_ARGUMENT = typer.Argument(
@@ -581,6 +774,126 @@ def compare(
     result = run_compare(a.posts, b.posts, options, names=names, dropped=(a.dropped, b.dropped))
     for warning in result.warnings:
         talk(f"Warning: {warning}")
+    show(result, chosen, output)
+
+
+@command()
+def plan(
+    files: list[Path] = FILES_ARGUMENT,
+    sample: bool = SAMPLE_OPTION,
+    db: Path | None = DB_OPTION,
+    page: str | None = PAGE_OPTION,
+    weeks: int = typer.Option(..., "--weeks", min=1, help="How many weeks the plan runs."),
+    posts_per_week: int = typer.Option(
+        ..., "--posts-per-week", min=1, help="How many posts a week the page publishes."
+    ),
+    start: str | None = typer.Option(
+        None, "--start", show_default="next Monday", help="First day of the plan (YYYY-MM-DD)."
+    ),
+    arms: str = typer.Option(
+        "auto", "--arms",
+        help="Windows to test against weekdays 10-14: auto (the best-ranked windows the "
+        "history leaves open) or e.g. 'Tue 18-20,weekdays 18-20,Sat-Sun 11-14'.",
+    ),
+    tz: str | None = TZ_OPTION,
+    export_tz: str | None = EXPORT_TZ_OPTION,
+    mapping: str | None = MAP_OPTION,
+    metric: str = METRIC_OPTION,
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", show_default="markdown, or from the --output extension",
+        help="Output format: markdown, json, csv or ics.",
+    ),
+    output: Path | None = OUTPUT_OPTION,
+    seed: int = typer.Option(
+        20240601, "--seed", min=0, help="Seed of the random plan; the same seed and input give "
+        "the same plan."
+    ),
+) -> None:
+    """Plan a randomised posting experiment: which window to post in, week by week.
+
+    Picks the windows the history cannot yet settle (or those given with --arms), adds the
+    control (weekdays 10-14), and assigns each week's posts to them at random, at a random
+    minute, two hours apart. Says what lift the plan can find. Save it as JSON for
+    `posttime evaluate`, and as ICS for your calendar.
+    """
+    import datetime as dt
+
+    from posttime import sources
+    from posttime.experiment import make_plan, next_monday
+    from posttime.history import HistoryStore
+    from posttime.timezones import get_zone
+
+    chosen = choose_format(fmt, "plan", output)
+    if files or sample:
+        data = sources.from_files(_inputs(files, sample), page, export_tz=export_tz,
+                                  mapping=_mapping(mapping))
+    else:
+        with HistoryStore(db, create=False) as store:
+            data = sources.in_store(store, page)
+    data.require_metric(metric)
+    options = analysis_options(
+        metric=metric, tz=tz, sample=sample, export_timezone=data.export_timezone,
+        grain="auto", post_type=None, since=None, until=None, include_paid=False, seed=seed,
+    )
+    first = parse_day(start, "--start")
+    today = dt.datetime.now(get_zone(options.timezone)).date()
+    result = make_plan(
+        data.posts, options, weeks=weeks, per_week=posts_per_week,
+        start=first.date() if first is not None else next_monday(today),
+        arms=None if arms.strip().lower() == "auto" else arms, seed=seed, page=data.name,
+    )
+    show(result, chosen, output)
+
+
+PLAN_ARGUMENT = typer.Argument(
+    ..., metavar="PLAN.json", help="The plan, as written by `posttime plan --format json`."
+)
+EVALUATE_FILES_ARGUMENT = typer.Argument(
+    None, help="Exports of the page covering the plan's weeks (and its history); without "
+    "them, the page is read from the history store.", show_default=False,
+)
+
+
+@command()
+def evaluate(
+    plan_file: Path = PLAN_ARGUMENT,
+    files: list[Path] = EVALUATE_FILES_ARGUMENT,
+    db: Path | None = DB_OPTION,
+    export_tz: str | None = EXPORT_TZ_OPTION,
+    mapping: str | None = MAP_OPTION,
+    tolerance: int = typer.Option(
+        60, "--tolerance", help="Minutes a post may be off its slot and still count for it."
+    ),
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", show_default="table, or from the --output extension",
+        help="Output format: table, json or markdown.",
+    ),
+    output: Path | None = OUTPUT_OPTION,
+) -> None:
+    """Evaluate a posting experiment: did the tested windows beat weekdays 10-14?
+
+    Matches the posts published since the plan started to its slots, counts slots kept,
+    missed and posts off plan, and compares each window with the control: the lift with a
+    90% interval and a p-value from re-drawing the plan's random assignment 10,000 times
+    (Holm over the windows). Unlike analyze, the answer is causal for the page in that period.
+    """
+    from posttime import sources
+    from posttime.experiment import evaluate as run_evaluate
+    from posttime.experiment import load_plan
+    from posttime.history import HistoryStore
+
+    chosen = choose_format(fmt, "evaluate", output)
+    experiment = load_plan(plan_file)
+    if files:
+        loaded = sources.load(files, export_tz=export_tz, mapping=_mapping(mapping))
+        posts = loaded.require_posts()
+        mine = experiment.page_id in set(posts["page_id"].astype(str))
+        data = sources.page_of(loaded, experiment.page_id if mine else None)
+    else:
+        with HistoryStore(db, create=False) as store:
+            data = sources.in_store(store, experiment.page_id)
+    result = run_evaluate(experiment, data.posts, export_timezone=data.export_timezone,
+                          tolerance=tolerance)
     show(result, chosen, output)
 
 

@@ -86,6 +86,8 @@ def residualize(
     window: int = TREND_WINDOW,
     min_posts: int = TREND_MIN_POSTS,
     iterations: int = ITERATIONS,
+    times: pd.DatetimeIndex | None = None,
+    days: float = 3.0,
 ) -> pd.DataFrame:
     """Split log engagement into trend, post-type effect and residual.
 
@@ -98,6 +100,10 @@ def residualize(
     adjust : bool
         False skips the adjustment (residual = y - mean y); kept so that the simulation
         checks can show that the unadjusted method is biased.
+    times : DatetimeIndex, optional
+        Publishing times (in order). When given, the trend is the median over calendar time,
+        +- ``days`` around each post, instead of over the ``window`` nearest posts: the
+        sensitivity fit of METHOD.md §10 for pages that post more during viral streaks.
 
     Returns
     -------
@@ -136,12 +142,13 @@ def residualize(
     trend = np.zeros_like(y)
     codes_index = pd.Index(codes)
     for _ in range(iterations):
-        trend = (
-            pd.Series(y - type_effect)
-            .rolling(window, center=True, min_periods=min(min_posts, len(y)))
-            .median()
-            .to_numpy()
-        )
+        if times is None:
+            rolling = pd.Series(y - type_effect).rolling(
+                window, center=True, min_periods=min(min_posts, len(y)))
+        else:
+            rolling = pd.Series(y - type_effect, index=times).rolling(
+                pd.Timedelta(days=2 * days), center=True, closed="both", min_periods=1)
+        trend = rolling.median().to_numpy()
         # The ends of a short series can lack min_posts neighbours: use the nearest value.
         trend = pd.Series(trend).ffill().bfill().to_numpy()
         per_type = pd.Series(y - trend).groupby(codes_index).median()

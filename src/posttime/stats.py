@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import optimize, special
 from scipy import stats as sps
 
 #: the seed of every resampling, so that the same input gives the same output.
 SEED = 20240601
 N_RESAMPLES = 9999
-#: z(0.975) + z(0.80): two-sided 5% test with 80% power.
-POWER_Z = 2.8
+#: the power that the planning figures (detectable lift, posts needed) are sized for.
+POWER = 0.80
 ALTERNATIVES = ("two-sided", "greater", "less")
 
 
@@ -198,10 +198,11 @@ class Shrinkage:
     """Empirical-Bayes estimates of window means (DerSimonian-Laird between-window variance)."""
 
     theta: np.ndarray  # shrunken mean per window
-    sd: np.ndarray  # its posterior standard deviation
+    sd: np.ndarray  # its posterior standard deviation given the centre
     weight: np.ndarray  # B_c = tau2 / (tau2 + v_c): 0 = fully pooled, 1 = left as observed
     tau2: float
     mu: float
+    mu_var: float  # variance of the estimated centre, 1 / sum(1 / (v + tau2))
 
     def extend(self, means, counts, within_var: float) -> np.ndarray:
         """Shrink other windows' means (untested ones, say) the same way: towards ``mu``
@@ -229,8 +230,8 @@ def shrink(means, counts, within_var: float) -> Shrinkage:
     Examples
     --------
     >>> out = shrink([0.0, 0.0, 1.0], [10, 10, 10], 1.0)
-    >>> round(out.tau2, 4), out.theta.round(4).tolist()
-    (0.2333, [0.1, 0.1, 0.8])
+    >>> round(out.tau2, 4), out.theta.round(4).tolist(), round(out.mu_var, 4)
+    (0.2333, [0.1, 0.1, 0.8], 0.1111)
     """
     m = np.asarray(means, dtype=float)
     n = np.asarray(counts, dtype=float)
@@ -248,33 +249,111 @@ def shrink(means, counts, within_var: float) -> Shrinkage:
     mu = float(np.sum(precision * m) / np.sum(precision))
     weight = tau2 / (tau2 + v)
     theta = mu + weight * (m - mu)
-    return Shrinkage(theta=theta, sd=np.sqrt(weight * v), weight=weight, tau2=float(tau2), mu=mu)
+    return Shrinkage(theta=theta, sd=np.sqrt(weight * v), weight=weight, tau2=float(tau2), mu=mu,
+                     mu_var=float(1.0 / np.sum(precision)))
 
 
-def min_detectable_lift(sd: float, n, n_baseline: float) -> np.ndarray:
-    """Lift detectable with 80% power at two-sided 5%: exp(2.8 s sqrt(1/n + 1/n_B)).
+def contrast(shrunk: Shrinkage, baseline_share) -> tuple[np.ndarray, np.ndarray]:
+    """Posterior mean and sd of each window's mean minus the baseline's (METHOD.md §10).
+
+    The baseline is made of windows of the same grid, so its mean is the post-weighted
+    average of their shrunken means: ``baseline_share`` gives each window's share of the
+    baseline's posts (0 outside it; the shares add up to 1). The contrast of window c is
+    L_c = theta_c - sum_j a_j theta_j (exactly 0 when tau^2 = 0). Given the centre mu the
+    window means are independent with variance B_j v_j, and theta_j = (1 - B_j) mu + B_j m_j, so
+    var(L_c) = sum_j k_cj^2 B_j v_j + (sum_j k_cj (1 - B_j))^2 var(mu), with k = I - 1 a^T.
+
+    Examples
+    --------
+    >>> out = shrink([0.0, 0.0, 1.0], [10, 10, 10], 1.0)
+    >>> mean, sd = contrast(out, [0.5, 0.5, 0.0])
+    >>> mean.round(4).tolist(), sd.round(4).tolist()
+    ([0.0, 0.0, 0.7], [0.1871, 0.1871, 0.324])
+    """
+    a = np.asarray(baseline_share, dtype=float)
+    if a.shape != shrunk.theta.shape or not np.isclose(a.sum(), 1.0) or np.any(a < 0):
+        raise ValueError("baseline_share needs one non-negative share per window, adding up to 1")
+    if shrunk.tau2 == 0:
+        # Every window is the centre, the baseline too: no difference, and no uncertainty
+        # about it under the model (rounding would otherwise make 0 / 0 look like evidence).
+        zeros = np.zeros(len(a))
+        return zeros, zeros
+    k = np.eye(len(a)) - a[None, :]
+    mean = k @ shrunk.theta
+    var = k**2 @ shrunk.sd**2 + (k @ (1.0 - shrunk.weight)) ** 2 * shrunk.mu_var
+    return mean, np.sqrt(np.maximum(var, 0.0))
+
+
+def welch_df(n, n_baseline) -> np.ndarray:
+    """Welch degrees of freedom of two groups of sizes n and n_baseline with equal variance
+    (n_baseline may be inf: then n - 1)."""
+    n = np.asarray(n, dtype=float)
+    a, b = 1.0 / n, 1.0 / np.asarray(n_baseline, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (a + b) ** 2 / (a**2 / (n - 1) + b**2 / (np.asarray(n_baseline) - 1.0))
+
+
+def min_detectable_lift(sd: float, n, n_baseline, alpha: float = 0.05,
+                        power: float = POWER) -> np.ndarray:
+    """Lift a two-sided Welch test at level ``alpha`` finds with probability ``power``.
+
+    MDL = exp((t(1 - alpha/2, df) + t(power, df)) s sqrt(1/n + 1/n_B)), df the Welch degrees
+    of freedom; inf for a window of fewer than two posts.
 
     Examples
     --------
     >>> round(float(min_detectable_lift(1.0, 40, 400)), 3)
-    1.591
+    1.607
+    >>> round(float(min_detectable_lift(1.0, 40, 400, alpha=0.10 / 45)), 3)
+    1.969
     """
-    n = np.asarray(n, dtype=float)
-    with np.errstate(divide="ignore"):
-        return np.exp(POWER_Z * sd * np.sqrt(1.0 / n + 1.0 / n_baseline))
+    n, nb = np.broadcast_arrays(np.asarray(n, dtype=float), np.asarray(n_baseline, dtype=float))
+    if not 0 < alpha < 1 or not 0 < power < 1:
+        raise ValueError("alpha and power must be between 0 and 1")
+    out = np.full(n.shape, np.inf)
+    ok = n >= 2
+    df = welch_df(n[ok], nb[ok])
+    factor = sps.t.ppf(1 - alpha / 2, df) + sps.t.ppf(power, df)
+    out[ok] = np.exp(factor * sd * np.sqrt(1.0 / n[ok] + 1.0 / nb[ok]))
+    return out if out.ndim else out[()]
 
 
-def posts_needed(sd: float, n_baseline: float, lift: float = 1.25) -> float:
-    """Posts a window needs for ``lift`` to be detectable; inf if the baseline is too small.
+def posts_needed(sd: float, n_baseline: float, lift: float = 1.25, alpha: float = 0.05,
+                 power: float = POWER) -> float:
+    """Posts a window needs for ``lift`` to be detectable (``min_detectable_lift`` solved
+    for n); inf if no window size would do against this baseline.
 
     Examples
     --------
     >>> posts_needed(1.0, 400)
-    260
+    262
+    >>> posts_needed(1.0, 400, alpha=0.10 / 45)
+    1331
     """
     if lift <= 1:
         raise ValueError("lift must be above 1")
-    room = (np.log(lift) / (POWER_Z * sd)) ** 2 - 1.0 / n_baseline
-    if room <= 0:
+
+    def gap(n: float) -> float:
+        return float(np.log(min_detectable_lift(sd, n, n_baseline, alpha, power)) - np.log(lift))
+
+    most = 1e9
+    if gap(most) >= 0:
         return float("inf")
-    return int(np.ceil(1.0 / room))
+    if gap(2.0) <= 0:
+        return 2
+    return int(np.ceil(optimize.brentq(gap, 2.0, most, xtol=1e-6)))
+
+
+def fcr_level(listed: int, tested: int, level: float = 0.10) -> float:
+    """Confidence level of the false-coverage-statement intervals of Benjamini & Yekutieli
+    (JASA 2005): ``listed`` windows selected out of ``tested`` each get a 1 - level k/m
+    interval, so that at most ``level`` of the listed intervals miss on average.
+
+    Examples
+    --------
+    >>> round(fcr_level(10, 45), 4)
+    0.9778
+    """
+    if not 0 < listed <= tested:
+        raise ValueError("listed must be between 1 and the number tested")
+    return 1.0 - level * listed / tested

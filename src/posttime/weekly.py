@@ -357,7 +357,8 @@ def _suggestion(result: AnalysisResult | None) -> Suggestion | None:
 
     ``more_posts_needed`` comes from the analysis. Where the baseline itself is too small
     for any window to show a 1.25x lift (the analysis then gives no number), the window and
-    the baseline are counted as needing the same size N, with 2/N = (ln 1.25 / 2.8 s)^2.
+    the baseline are counted as needing the same size N: twice what one group needs against
+    a baseline known exactly, at the analysis' own planning level (METHOD.md section 10).
     """
     if result is None:
         return None
@@ -369,7 +370,7 @@ def _suggestion(result: AnalysisResult | None) -> Suggestion | None:
     baseline_more = np.full(len(table), np.nan)
     sd = result.residual_sd
     if np.isnan(needed).all() and np.isfinite(sd) and sd > 0:
-        size = 2 * stats.posts_needed(sd, np.inf, TARGET_LIFT)
+        size = 2 * stats.posts_needed(sd, np.inf, TARGET_LIFT, result.planning_alpha)
         needed = np.maximum(0, size - table["n"].to_numpy(dtype=float))
         baseline_more[:] = max(0, size - result.baseline_n)
     table = table.assign(needed=needed, baseline_more=baseline_more)

@@ -90,6 +90,8 @@ class PostSpec:
     blank_is_zero: bool = False
     #: metrics every file of the format has; a note names those missing from a file
     expected: tuple[str, ...] = ()
+    #: trim spaces around post ids (formats that never pad them skip the cost)
+    trim_ids: bool = True
     #: hooks for a format's quirks
     paid: Callable[[Sniffed], Paid] | None = None
     page_from_post: PageFromPost | None = None
@@ -218,8 +220,19 @@ def _paid_flags(f: pd.DataFrame, paid: Paid) -> pd.Series:
 def load_posts(
     sn: Sniffed, spec: PostSpec, export_tz: str, found: dict[str, int] | None = None
 ) -> Loaded:
-    """Read one post export with ``spec``; ``found`` overrides :meth:`PostSpec.locate`."""
-    found = spec.locate(sn) if found is None else found
+    """Read one post export with ``spec``; ``found`` overrides :meth:`PostSpec.locate`.
+
+    Posts listed twice in the file are dropped once the raw columns are freed.
+    """
+    loaded = _read_posts(sn, spec, export_tz, spec.locate(sn) if found is None else found)
+    if loaded.posts is not None:
+        loaded.posts, loaded.dropped["duplicate"], loaded.key_hashes = (
+            merge.drop_in_file_duplicates(loaded.posts)
+        )
+    return loaded
+
+
+def _read_posts(sn: Sniffed, spec: PostSpec, export_tz: str, found: dict[str, int]) -> Loaded:
     paid = spec.paid(sn) if spec.paid else Paid(flags=(found["paid"],) if "paid" in found else ())
     text = {found[k] for k in _TEXT if k in found} | set(paid.flags)
     labels = {found[k] for k in _LABELS if k in found} | set(paid.statuses)
@@ -248,7 +261,9 @@ def load_posts(
 
     idx = keep.to_numpy()
     kept = f.index[idx]
-    post_id = f[found["post_id"]][idx].str.strip() if "post_id" in found else None
+    post_id = f[found["post_id"]][idx] if "post_id" in found else None
+    if post_id is not None and spec.trim_ids:
+        post_id = post_id.str.strip()
     if by_post and post_id is not None:
         page_id = by_post.compute(post_id).fillna(schema.UNNAMED_PAGE)
     else:
@@ -280,7 +295,6 @@ def load_posts(
         paid=is_paid[idx],
         as_of=as_of,
     )
-    frame, dropped["duplicate"], hashes = merge.drop_in_file_duplicates(frame)
     dropped["truncated"] = raw.truncated
     return Loaded(
         format=spec.format,
@@ -291,5 +305,4 @@ def load_posts(
         notes=notes,
         as_of=as_of,
         clock_changes=changes,
-        key_hashes=hashes,
     )

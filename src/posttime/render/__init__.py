@@ -24,6 +24,7 @@ class Format(str, Enum):
     markdown = "markdown"
     html = "html"
     svg = "svg"
+    ics = "ics"
 
 
 F = Format
@@ -34,11 +35,16 @@ COMMAND_FORMATS: dict[str, tuple[Format, ...]] = {
     "inspect": (F.table, F.json),
     "history": (F.table, F.json),
     "weekly": (F.markdown, F.text, F.json, F.html),
+    "plan": (F.markdown, F.json, F.csv, F.ics),
+    "evaluate": (F.table, F.json, F.markdown),
+    # analyze --all-pages: the summary and, under --output-dir, each page's report
+    "portfolio": (F.table, F.json, F.csv, F.markdown, F.html),
 }
 #: the format an --output file's extension asks for, when --format is not given.
 EXTENSIONS: dict[str, tuple[Format, ...]] = {
     ".json": (F.json,), ".csv": (F.csv,), ".md": (F.markdown,), ".markdown": (F.markdown,),
     ".html": (F.html,), ".htm": (F.html,), ".svg": (F.svg,), ".txt": (F.table, F.text),
+    ".ics": (F.ics,),
 }
 #: the result types each command renders.
 COMMAND_RESULTS: dict[str, tuple[str, ...]] = {
@@ -46,12 +52,17 @@ COMMAND_RESULTS: dict[str, tuple[str, ...]] = {
     "compare": ("posttime.compare.ComparisonResult",),
     "inspect": ("posttime.render.inspect.InspectReport",),
     "history": ("posttime.history.store.HistorySummary",),
-    "weekly": ("posttime.weekly.WeeklyReport",),
+    "weekly": ("posttime.weekly.WeeklyReport", "posttime.portfolio.WeeklyPortfolio"),
+    "plan": ("posttime.experiment.Plan",),
+    "evaluate": ("posttime.experiment.Evaluation",),
+    "portfolio": ("posttime.portfolio.PortfolioResult", "posttime.analysis.AnalysisResult"),
 }
 
 _ANALYSIS = "posttime.render.analysis"
 _COMPARE = "posttime.render.compare"
 _WEEKLY = "posttime.render.weekly"
+_EXPERIMENT = "posttime.render.experiment"
+_PORTFOLIO = "posttime.render.portfolio"
 #: (result type, format) -> "module:function"; the function takes that result type.
 RENDERERS: dict[tuple[str, Format], str] = {
     ("posttime.analysis.AnalysisResult", F.table): f"{_ANALYSIS}:analysis_table",
@@ -66,6 +77,11 @@ RENDERERS: dict[tuple[str, Format], str] = {
     ("posttime.analysis.ByTypeResult", F.markdown): f"{_ANALYSIS}:by_type_markdown",
     ("posttime.analysis.ByTypeResult", F.html): f"{_ANALYSIS}:by_type_html",
     ("posttime.analysis.ByTypeResult", F.svg): f"{_ANALYSIS}:by_type_svg",
+    ("posttime.portfolio.PortfolioResult", F.table): f"{_PORTFOLIO}:portfolio_table",
+    ("posttime.portfolio.PortfolioResult", F.json): f"{_PORTFOLIO}:portfolio_json",
+    ("posttime.portfolio.PortfolioResult", F.csv): f"{_PORTFOLIO}:portfolio_csv",
+    ("posttime.portfolio.PortfolioResult", F.markdown): f"{_PORTFOLIO}:portfolio_markdown",
+    ("posttime.portfolio.PortfolioResult", F.html): f"{_PORTFOLIO}:portfolio_html",
     ("posttime.compare.ComparisonResult", F.table): f"{_COMPARE}:comparison_table",
     ("posttime.compare.ComparisonResult", F.json): f"{_COMPARE}:comparison_json",
     ("posttime.compare.ComparisonResult", F.markdown): f"{_COMPARE}:comparison_markdown",
@@ -79,6 +95,17 @@ RENDERERS: dict[tuple[str, Format], str] = {
     ("posttime.weekly.WeeklyReport", F.text): f"{_WEEKLY}:weekly_text",
     ("posttime.weekly.WeeklyReport", F.json): f"{_WEEKLY}:weekly_json",
     ("posttime.weekly.WeeklyReport", F.html): f"{_WEEKLY}:weekly_html",
+    ("posttime.experiment.Plan", F.markdown): f"{_EXPERIMENT}:plan_markdown",
+    ("posttime.experiment.Plan", F.json): f"{_EXPERIMENT}:plan_json",
+    ("posttime.experiment.Plan", F.csv): f"{_EXPERIMENT}:plan_csv",
+    ("posttime.experiment.Plan", F.ics): f"{_EXPERIMENT}:plan_ics",
+    ("posttime.experiment.Evaluation", F.table): f"{_EXPERIMENT}:evaluation_table",
+    ("posttime.experiment.Evaluation", F.json): f"{_EXPERIMENT}:evaluation_json",
+    ("posttime.experiment.Evaluation", F.markdown): f"{_EXPERIMENT}:evaluation_markdown",
+    ("posttime.portfolio.WeeklyPortfolio", F.markdown): f"{_PORTFOLIO}:weekly_portfolio_markdown",
+    ("posttime.portfolio.WeeklyPortfolio", F.text): f"{_PORTFOLIO}:weekly_portfolio_text",
+    ("posttime.portfolio.WeeklyPortfolio", F.json): f"{_PORTFOLIO}:weekly_portfolio_json",
+    ("posttime.portfolio.WeeklyPortfolio", F.html): f"{_PORTFOLIO}:weekly_portfolio_html",
 }
 
 

@@ -38,6 +38,37 @@ def header(result) -> Text:
     )
 
 
+def verdict_text(w) -> Text:
+    """A window's verdict, with a * when it does not survive the calendar-time trend."""
+    text = Text(w.verdict, style=VERDICT_STYLES[w.verdict])
+    if w.robust is False:
+        text.append("*", style="bold")
+    return text
+
+
+#: what the ranked table's columns and verdicts mean, a sentence each.
+LEGEND = (
+    "q: the p-value corrected for testing every window (Benjamini-Hochberg); below 0.10 a "
+    "difference is reliable. better / worse: reliably better or worse than weekdays 10-14; "
+    "no-difference: tested, but within what chance produces with this many posts; "
+    "insufficient-data: fewer than 10 posts, not tested. The rank follows the shrunken lift, "
+    "so a window with many ordinary posts can rank above a reliably better one with few."
+)
+ROBUST_NOTE = ("* not robust: the verdict changes when the page's trend is fitted over "
+               "calendar days instead of posts (a burst of posting may be behind it).")
+CLAIMS_LEGEND = (
+    "supported: the claim holds on this page (p (Holm) < 0.05); contradicted: shown to go the "
+    "other way; not-shown: the posts cannot tell either way; insufficient-data: fewer than 10 "
+    "posts on a side."
+)
+
+
+def interval_name(result) -> str:
+    """Column heading of the listed windows' intervals: their adjusted level."""
+    level = result.windows["interval_level"].dropna()
+    return f"{level.iloc[0]:.1%} CI" if len(level) else "CI"
+
+
 def ranked_table(result, top: int) -> Table:
     windows = result.windows
     tested = windows[windows["tested"]]
@@ -48,25 +79,31 @@ def ranked_table(result, top: int) -> Table:
         title_justify="left", box=box.SIMPLE_HEAD,
     )
     for name, justify in (("#", "right"), ("Window", "left"), ("Posts", "right"),
-                          ("Shrunk", "right"), ("Lift", "right"), ("90% CI", "center"),
-                          ("q", "right"), ("Verdict", "left")):
+                          ("Lift", "right"), (interval_name(result), "center"),
+                          ("Raw", "right"), ("q", "right"), ("Verdict", "left")):
         table.add_column(name, justify=justify, no_wrap=True)
     for w in shown.itertuples():
         table.add_row(
             str(w.rank), label(w.weekday, w.start, w.end), str(w.n), fmt_lift(w.shrunk_lift),
-            fmt_lift(w.lift), f"{w.lift_low:.2f}-{w.lift_high:.2f}", fmt_p(w.q),
-            Text(w.verdict, style=VERDICT_STYLES[w.verdict]),
+            f"{w.lift_low:.2f}-{w.lift_high:.2f}", fmt_lift(w.lift), fmt_p(w.q),
+            verdict_text(w),
         )
     return table
 
 
-def ranking_note(result) -> Text | None:
-    if result.tau2 > 0 or not result.windows["tested"].any():
-        return None
-    return Text(
-        "The windows differ no more than chance would make them, so every shrunken lift is "
-        "the same and the ranking falls back on the number of posts.", style="dim",
-    )
+def ranking_note(result) -> Text:
+    """How to read the ranked table (and, when the windows look alike, how it is ordered)."""
+    text = ("Lift is shrunken: each window is pulled towards the average of all windows, the "
+            "more the fewer posts it has. The interval is widened for picking the listed "
+            "windows out of all tested ones (and reaches the lift where shrinkage moves it "
+            "outside); raw is the window's own lift.")
+    if result.tau2 == 0:
+        text += (" The windows differ no more than chance would make them, so every shrunken "
+                 "lift is 1.00x and the ranking goes by the lower end of each interval.")
+    text += " " + LEGEND
+    if (result.windows["tested"] & (result.windows["robust"] == False)).any():  # noqa: E712
+        text += " " + ROBUST_NOTE
+    return Text(text, style="dim")
 
 
 def untested_note(result) -> Text:
@@ -89,7 +126,7 @@ def untested_note(result) -> Text:
 
 
 def claims_table(result) -> Table:
-    table = Table(title="The usual advice, tested on this page (one-sided, Holm-corrected)",
+    table = Table(title="The usual advice, tested on this page (two-sided, Holm-corrected)",
                   title_justify="left", box=box.SIMPLE_HEAD)
     for name, justify in (("Claim", "left"), ("Posts", "right"), ("Lift", "right"),
                           ("p (Holm)", "right"), ("Verdict", "left")):
@@ -112,11 +149,15 @@ def left_out(result) -> Text:
 
 
 def _single_view(result, top: int, brief: bool) -> list:
-    ranked = ranked_table(result, top) if result.windows["tested"].any() else None
+    tested = result.windows["tested"].any()
+    ranked = ranked_table(result, top) if tested else None
+    note = ranking_note(result) if tested else None
     parts = [header(result), Text(""), Text(result.headline, style="bold"), Text(""),
-             ranked, ranking_note(result), untested_note(result), Text("")]
+             ranked, note, Text("") if note is not None else None, untested_note(result),
+             Text("")]
     if not brief:
-        parts += [heatmap(result), Text(""), claims_table(result), Text("")]
+        parts += [heatmap(result), Text(""), claims_table(result),
+                  Text(CLAIMS_LEGEND, style="dim"), Text("")]
     parts.append(left_out(result))
     return [part for part in parts if part is not None]
 
@@ -180,15 +221,17 @@ def _markdown_one(result: AnalysisResult, top: int, heading: str) -> list[str]:
         heading, "", f"**{result.headline}**", "",
         f"Metric: {opts.metric}. Posts used: {result.posts_used}. Times in {opts.timezone} "
         f"(export read as {opts.export_timezone}).", "",
-        "| # | Window | Posts | Shrunk lift | Lift (90% CI) | q | Verdict |",
-        "|---:|---|---:|---:|---:|---:|---|",
+        f"| # | Window | Posts | Lift | {interval_name(result)} | Raw | q | Verdict |",
+        "|---:|---|---:|---:|---:|---:|---:|---|",
     ]
     for w in result.windows[result.windows["tested"]].head(top).itertuples():
         lines.append(
             f"| {w.rank} | {label(w.weekday, w.start, w.end)} | {w.n} | {fmt_lift(w.shrunk_lift)} "
-            f"| {fmt_lift(w.lift)} ({w.lift_low:.2f}-{w.lift_high:.2f}) | {fmt_p(w.q)} "
-            f"| {w.verdict} |"
+            f"| {w.lift_low:.2f}-{w.lift_high:.2f} | {fmt_lift(w.lift)} | {fmt_p(w.q)} "
+            f"| {verdict_text(w).plain} |"
         )
+    if result.windows["tested"].any():
+        lines += ["", ranking_note(result).plain]
     grid = {(w.weekday, int(w.start)): (f"{MARKS.get(w.verdict, '')}{w.n}" if w.tested
                                         else f"({w.n})" if w.n else "·")
             for w in result.windows.itertuples()}
@@ -199,7 +242,7 @@ def _markdown_one(result: AnalysisResult, top: int, heading: str) -> list[str]:
     for c in result.claim_list:
         lines.append(f"| {c.text} | {c.n} vs {c.n_other} | {fmt_lift(c.lift)} "
                      f"| {fmt_p(c.p_holm)} | {c.verdict} |")
-    return [*lines, "", left_out(result).plain, ""]
+    return [*lines, "", CLAIMS_LEGEND, "", left_out(result).plain, ""]
 
 
 def _markdown(page: str | None, sections: list[list[str]]) -> str:
@@ -223,11 +266,17 @@ def by_type_markdown(result: ByTypeResult, *, top: int = 10) -> str:
 #: the terms every HTML report of an analysis explains.
 TERMS = [
     ("Window", "A weekday and a block of hours in the audience's time zone."),
-    ("Lift", "How the window's posts did against posts on weekdays 10-14, after the page's "
-             "trend and post type are taken out: 1.20x means 20% better than usual."),
-    ("Shrunken lift", "The lift pulled towards the middle as far as the window's few posts "
-                      "or noise call for; the ranking and the heatmap's colours use it."),
-    ("90% CI", "The range the window's true lift lies in with 90% confidence."),
+    ("Raw lift", "How the window's posts did against posts on weekdays 10-14, after the "
+                 "page's trend and post type are taken out: 1.20x means 20% better than "
+                 "usual."),
+    ("Lift", "The shrunken lift: the window's own lift pulled towards the middle as far as "
+             "its few posts or noise call for; the ranking, the headline and the heatmap's "
+             "colours use it. Raw is the window's own lift."),
+    ("CI", "The interval of the listed windows, widened because they were picked out of all "
+           "tested windows (false-coverage-statement intervals); it reaches the lift where "
+           "shrinkage moves the lift outside the window's own range."),
+    ("not robust", "The verdict flips when the page's trend is fitted over calendar time "
+                   "instead of over posts, as when a page posts more during viral streaks."),
     ("q", "The p-value corrected for testing every window (Benjamini-Hochberg); below 0.10 "
           "a difference is called reliable."),
     ("better / worse", "Reliably better or worse than weekdays 10-14 (▲ and ▼ in the "
@@ -250,7 +299,8 @@ def heatmap_cells(result: AnalysisResult) -> list:
                   else "too few to test"))
         cells.append(Cell(day=int(w.weekday_index), start=int(w.start), end=int(w.end),
                           text=f"{MARKS.get(w.verdict, '')}{n}" if n else "",
-                          shade=w.shrunk_lift if w.tested else None, tip=tip,
+                          shade=w.shrunk_lift if w.tested and w.shrunk_lift != 1 else None,
+                          tip=tip,
                           strong=bool(w.tested)))
     return cells
 
@@ -297,14 +347,12 @@ def _html_section(result: AnalysisResult, top: int, heading: str | None) -> list
         f"<h3>Ranked posting windows: top {min(top, len(tested))} of {len(tested)} tested</h3>",
     ]
     rows = [[str(w.rank), label(w.weekday, w.start, w.end), str(w.n), fmt_lift(w.shrunk_lift),
-             fmt_lift(w.lift), f"{w.lift_low:.2f}-{w.lift_high:.2f}", fmt_p(w.q), w.verdict]
-            for w in tested.head(top).itertuples()]
+             f"{w.lift_low:.2f}-{w.lift_high:.2f}", fmt_lift(w.lift), fmt_p(w.q),
+             verdict_text(w).plain] for w in tested.head(top).itertuples()]
     if rows:
-        body.append(table(["#", "Window", "Posts", "Shrunk", "Lift", "90% CI", "q", "Verdict"],
-                          rows, {0, 2, 3, 4, 5, 6}))
-    note = ranking_note(result)
-    if note is not None:
-        body.append(paragraph(note.plain, "note"))
+        body.append(table(["#", "Window", "Posts", "Lift", interval_name(result), "Raw", "q",
+                           "Verdict"], rows, {0, 2, 3, 4, 5, 6}))
+        body.append(paragraph(ranking_note(result).plain, "note"))
     body += [paragraph(untested_note(result).plain, "note"),
              f"<h3>{escape(HEATMAP_TITLE)}</h3>",
              _svg(result, False, ident=f"hm-{result.options.post_type or 'all'}"),
@@ -315,6 +363,7 @@ def _html_section(result: AnalysisResult, top: int, heading: str | None) -> list
              table(["Claim", "Posts", "Lift", "p (Holm)", "Verdict"],
                    [[c.text, f"{c.n} vs {c.n_other}", fmt_lift(c.lift), fmt_p(c.p_holm),
                      c.verdict] for c in result.claim_list], {1, 2, 3}),
+             paragraph(CLAIMS_LEGEND, "note"),
              paragraph(left_out(result).plain, "note")]
     return body
 

@@ -40,8 +40,11 @@ PROFILE_NOTE = (
     "The profile test fits one daily cycle (a 24-hour wave) to the window-by-window "
     "differences between the pages and asks whether it explains more than chance would, "
     "beyond a constant gap; its p-value comes from shuffling the page labels within each "
-    "window. The time-of-day table shows where the differences lie (each part's difference "
-    "measured within weekdays)."
+    "window. Q measures how much of the differences that daily cycle explains (larger: more "
+    "timing difference); the permutation p is the share of 2,000 shufflings of the page "
+    "labels that give a Q at least as large (below 0.05: the pages' timing differs). The "
+    "time-of-day table shows where the differences lie (each part's difference measured "
+    "within weekdays)."
 )
 
 

@@ -26,7 +26,8 @@ def heatmap(result) -> Group:
     """One row per weekday, one column per block, each cell the window's post count.
 
     Tested cells are shaded by the window's shrunken lift against the baseline (the lift
-    the ranking uses, so that a few lucky posts do not light up a cell); ▲ and ▼ mark
+    the ranking uses, so that a few lucky posts do not light up a cell; a lift of exactly
+    1, as every window has when the windows differ no more than chance, is unshaded); ▲ and ▼ mark
     windows that are reliably better or worse. Cells with too few posts to test are plain.
     """
     edges = Grid(result.grain).edges
@@ -40,7 +41,9 @@ def heatmap(result) -> Group:
                 row.append(Text("·", style="dim"))
                 continue
             mark = MARKS.get(w["verdict"], "")
-            if w["tested"]:
+            if w["tested"] and w["shrunk_lift"] == 1:
+                row.append(Text(f"{mark}{int(w['n'])}", style="bold"))
+            elif w["tested"]:
                 colour = rich_shade(w["shrunk_lift"])
                 row.append(Text(f"{mark}{int(w['n'])}", style=f"bold white on {colour}"))
             else:

@@ -41,7 +41,9 @@ _CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; font-src
 
 
 def table(header: list[str], rows: list[list[str]], right: set[int],
-           row_classes: list[str] | None = None) -> str:
+           row_classes: list[str] | None = None, html: frozenset[int] = frozenset()) -> str:
+    """A table of text cells, escaped here; the columns in ``html`` hold finished HTML
+    (links made with ``link``)."""
     def attr(i: int) -> str:
         return ' class="num"' if i in right else ""
 
@@ -49,9 +51,15 @@ def table(header: list[str], rows: list[list[str]], right: set[int],
     body = []
     for k, row in enumerate(rows):
         cls = f' class="{row_classes[k]}"' if row_classes and row_classes[k] else ""
-        cells = "".join(f"<td{attr(i)}>{escape(c)}</td>" for i, c in enumerate(row))
+        cells = "".join(f"<td{attr(i)}>{c if i in html else escape(c)}</td>"
+                        for i, c in enumerate(row))
         body.append(f"<tr{cls}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def link(text: str, href: str | None) -> str:
+    """``text`` as an escaped link to the relative file ``href`` (plain text without one)."""
+    return f'<a href="{escape(href)}">{escape(text)}</a>' if href else escape(text)
 
 
 def paragraph(text: str, cls: str = "") -> str:

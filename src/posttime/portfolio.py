@@ -1,0 +1,401 @@
+"""analyze_many(posts, by="page") -> PortfolioResult: every page of an agency in one run.
+
+Each page is analysed on its own posts (``posttime.analysis.analyze``), in a process pool
+when asked. With pooling, each page's window effects are then shrunk towards the
+portfolio's window effects (partial pooling across pages, the model in the README); the
+verdicts stay each page's own.
+
+Core code: it never prints and never reads the command line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from posttime import stats
+from posttime._version import __version__
+from posttime.analysis import TARGET_LIFT, AnalysisOptions, AnalysisResult, analyze
+from posttime.enums import StrEnum, Verdict
+from posttime.errors import NoDataError, UsageError
+from posttime.jsonout import json_ready
+from posttime.windows import label
+
+#: pooling is on by default from this many pages on.
+POOL_MIN_PAGES = 5
+#: top windows listed per page in the summary.
+TOP_WINDOWS = 3
+#: a window is "good" for a page when its shrunken lift is at least this.
+GOOD_LIFT = 1.0
+
+
+class Pool(StrEnum):
+    """How window effects are shrunk: towards the portfolio's (``pages``), or each page's
+    own centre only (``none``); ``auto`` is ``pages`` from POOL_MIN_PAGES pages on."""
+
+    AUTO = "auto"
+    PAGES = "pages"
+    NONE = "none"
+
+
+class TimingMatters(StrEnum):
+    """Whether a page's own posts show a reliable timing difference."""
+
+    YES = "yes"
+    NO = "no"
+    CANNOT_TELL_YET = "cannot-tell-yet"
+
+
+@dataclass(frozen=True)
+class GrainPool:
+    """The pooling fit of the pages of one grain."""
+
+    grain: str
+    pages: int
+    tau2: float  # between-page variance of a window's effect
+    effects: pd.Series  # portfolio effect per window id (log scale, relative to a page centre)
+
+
+@dataclass
+class PortfolioResult:
+    """The analyses of every page (in page order) and what they say together."""
+
+    results: list[AnalysisResult]
+    pool: Pool  # PAGES or NONE, as applied
+    pools: list[GrainPool]
+    skipped: dict[str, str] = field(default_factory=dict)  # page -> why it has no analysis
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per page: ``page``, ``posts_used``, ``grain``, ``timing_matters``,
+        ``top_windows`` (list of (label, shrunken lift)), ``better``, ``worse``,
+        ``posts_needed`` (posts a window needs to show a 1.25x lift; NA when the baseline is
+        too small for any window to show it)."""
+        return pd.DataFrame([page_summary(r) for r in self.results],
+                            columns=["page", "posts_used", "grain", "timing_matters",
+                                     "top_windows", "better", "worse", "posts_needed"]
+                            ).astype({"posts_needed": "Int64"})
+
+    def common_windows(self, top: int = TOP_WINDOWS) -> list[tuple[str, int]]:
+        """The windows most often among a page's top windows with a shrunken lift of at
+        least GOOD_LIFT: (label, pages), most pages first, then by label."""
+        counts: dict[str, int] = {}
+        for result in self.results:
+            for name, lift in top_windows(result, top):
+                if lift >= GOOD_LIFT:
+                    counts[name] = counts.get(name, 0) + 1
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+
+    @property
+    def timing_matters(self) -> int:
+        """Pages whose own posts show a reliable timing difference."""
+        return sum(page_timing(r) == TimingMatters.YES for r in self.results)
+
+    def to_dict(self) -> dict:
+        """The JSON of ``posttime analyze --all-pages --format json``."""
+        return {
+            "posttime_version": __version__,
+            "pages": [r.to_dict() for r in self.results],
+            "portfolio": {
+                "pages": len(self.results),
+                "pool": self.pool,
+                "timing_matters": self.timing_matters,
+                "common_windows": [{"window": name, "pages": n}
+                                   for name, n in self.common_windows()],
+                "summary": [
+                    {**row, "top_windows": [{"window": name, "shrunk_lift": json_ready(lift)}
+                                            for name, lift in row["top_windows"]]}
+                    for row in (page_summary(r) for r in self.results)
+                ],
+                "between_page": [{"grain": g.grain, "pages": g.pages, "tau2": g.tau2}
+                                 for g in self.pools],
+                "skipped": [{"page": page, "reason": reason}
+                            for page, reason in self.skipped.items()],
+            },
+        }
+
+
+@dataclass
+class WeeklyPortfolio:
+    """The weekly summaries of every page of the history store (``weekly --all-pages``),
+    in page name order."""
+
+    reports: list  # of posttime.weekly.WeeklyReport
+
+    def to_dict(self) -> dict:
+        """The JSON of ``posttime weekly --all-pages --format json``."""
+        return {"posttime_version": __version__,
+                "pages": [report.to_dict() for report in self.reports]}
+
+
+def page_timing(result: AnalysisResult) -> TimingMatters:
+    """``yes`` when a window is reliably better or worse than the baseline; ``no`` when none
+    is and a typical window could have shown a 1.25x lift; else ``cannot-tell-yet``."""
+    if len(result.reliable):
+        return TimingMatters.YES
+    if result.typical_mdl is not None and result.typical_mdl <= TARGET_LIFT:
+        return TimingMatters.NO
+    return TimingMatters.CANNOT_TELL_YET
+
+
+def top_windows(result: AnalysisResult, top: int = TOP_WINDOWS) -> list[tuple[str, float]]:
+    """The ``top`` ranked windows of a page: (label, shrunken lift)."""
+    ranked = result.windows[result.windows["tested"]].head(top)
+    return [(label(w.weekday, w.start, w.end), float(w.shrunk_lift))
+            for w in ranked.itertuples()]
+
+
+def page_summary(result: AnalysisResult) -> dict:
+    """The summary row of one page (the columns of ``PortfolioResult.summary``)."""
+    verdicts = result.windows["verdict"]
+    needed = (stats.posts_needed(result.residual_sd, max(result.baseline_n, 1), TARGET_LIFT)
+              if np.isfinite(result.residual_sd) and result.residual_sd > 0 else np.inf)
+    return {
+        "page": result.page,
+        "posts_used": result.posts_used,
+        "grain": result.grain,
+        "timing_matters": page_timing(result),
+        "top_windows": top_windows(result),
+        "better": int((verdicts == Verdict.BETTER).sum()),
+        "worse": int((verdicts == Verdict.WORSE).sum()),
+        "posts_needed": int(needed) if np.isfinite(needed) else None,
+    }
+
+
+def split_pages(posts: pd.DataFrame, by: str = "page") -> list[tuple[str, pd.DataFrame]]:
+    """The posts of each page, ordered by page name, then id: (name, posts)."""
+    if by != "page":
+        raise ValueError(f"analyze_many splits by 'page' only, not {by!r}")
+    if posts.empty:
+        raise NoDataError("no posts to analyse")
+    keys = posts[["page_id", "page_name"]].astype(str)
+    pages = keys.drop_duplicates().sort_values(["page_name", "page_id"])
+    groups = posts.groupby(keys["page_id"].to_numpy(), sort=False).indices
+    return [(name, posts.iloc[groups[page_id]]) for page_id, name in
+            zip(pages["page_id"], pages["page_name"], strict=True)]
+
+
+def _analyze_page(posts: pd.DataFrame, options: AnalysisOptions,
+                  name: str) -> AnalysisResult | NoDataError:
+    """One page's analysis; a page with nothing to analyse gives its error instead, so
+    that the other pages still get theirs. Rows the loader dropped belong to the files,
+    not to one page, so they are not counted here."""
+    try:
+        return analyze(posts, options, page=name)
+    except NoDataError as exc:
+        return exc
+
+
+def _bounded(executor: Executor, tasks: list[tuple],
+             ahead: int) -> Iterator[AnalysisResult | NoDataError]:
+    """Results of ``_analyze_page`` over ``tasks`` in task order, with at most ``ahead``
+    tasks handed to the executor at a time (so that memory holds a few pages, not all)."""
+    pending: list[Future] = []
+    queue = iter(tasks)
+    for task in queue:
+        pending.append(executor.submit(_analyze_page, *task))
+        if len(pending) >= ahead:
+            break
+    while pending:
+        done = pending.pop(0)
+        result = done.result()
+        following = next(queue, None)
+        if following is not None:
+            pending.append(executor.submit(_analyze_page, *following))
+        yield result
+
+
+def analyze_many(posts: pd.DataFrame, options: AnalysisOptions | None = None, *,
+                 by: str = "page", jobs: int = 1, pool: Pool | str = Pool.AUTO,
+                 executor: Executor | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> PortfolioResult:
+    """Analyse every page of a clean post table, pooled across pages.
+
+    Parameters
+    ----------
+    posts : DataFrame
+        A clean post table (posttime.schema) holding one or more pages.
+    options : AnalysisOptions
+        The same for every page; each page's analysis uses its seed, so a page's numbers
+        do not depend on the other pages, on ``jobs`` or on the executor.
+    by : {'page'}
+        What to split by.
+    jobs : int
+        Pages analysed at once in a process pool; 1 analyses them in this process.
+    pool : {'auto', 'pages', 'none'}
+        Shrink window effects towards the portfolio's (``pages``) or not (``none``);
+        ``auto`` pools from POOL_MIN_PAGES pages on.
+    executor : concurrent.futures.Executor, optional
+        Runs the pages instead of a local pool (a Dask ``Client.get_executor()``, say).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each page.
+
+    Returns
+    -------
+    PortfolioResult
+    """
+    options = options or AnalysisOptions()
+    chosen = Pool(pool)
+    if jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {jobs}")
+    pages = split_pages(posts, by)
+    tasks = [(page_posts, options, name) for name, page_posts in pages]
+    if executor is None and jobs == 1:
+        stream: Iterator[AnalysisResult | NoDataError] = (_analyze_page(*t) for t in tasks)
+        outcomes = _collect(stream, len(tasks), progress)
+    elif executor is not None:
+        outcomes = _collect(_bounded(executor, tasks, 2 * max(jobs, 1)), len(tasks), progress)
+    else:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as local:
+            outcomes = _collect(_bounded(local, tasks, 2 * jobs), len(tasks), progress)
+    results = [o for o in outcomes if isinstance(o, AnalysisResult)]
+    skipped = {name: str(o) for (name, _), o in zip(pages, outcomes, strict=True)
+               if isinstance(o, NoDataError)}
+    if not results:
+        raise NoDataError("no page has posts left to analyse: " + "; ".join(
+            f"{name}: {reason}" for name, reason in skipped.items()))
+    if chosen is Pool.AUTO:
+        chosen = Pool.PAGES if len(results) >= POOL_MIN_PAGES else Pool.NONE
+    pools = pool_pages(results) if chosen is Pool.PAGES else []
+    return PortfolioResult(results=results, pool=chosen, pools=pools, skipped=skipped)
+
+
+#: the scheme of an --executor address of a Dask scheduler.
+DASK_SCHEME = "dask://"
+
+
+@contextmanager
+def remote_executor(address: str) -> Iterator[tuple[Executor, int]]:
+    """An executor on the Dask cluster whose scheduler is at ``dask://HOST:PORT``, and the
+    number of threads its workers have; the connection closes on leaving.
+
+    Needs the ``dask`` extra (``pip install 'posttime[dask]'``).
+    """
+    if not address.startswith(DASK_SCHEME) or len(address) == len(DASK_SCHEME):
+        raise UsageError(f"--executor takes dask://HOST:PORT (a Dask scheduler), not "
+                         f"{address!r}")
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError("--executor dask://... needs Dask: pip install 'posttime[dask]'"
+                         ) from None
+    target = "tcp://" + address[len(DASK_SCHEME):]
+    try:
+        client = Client(target, timeout=10, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    try:
+        yield client.get_executor(), max(1, sum(client.nthreads().values()))
+    finally:
+        client.close()
+
+
+def _collect(stream: Iterator[AnalysisResult | NoDataError], total: int,
+             progress: Callable[[int, int], None] | None) -> list[AnalysisResult | NoDataError]:
+    results = []
+    for result in stream:
+        results.append(result)
+        if progress is not None:
+            progress(len(results), total)
+    return results
+
+
+def _page_effects(result: AnalysisResult) -> pd.DataFrame:
+    """Per tested window: ``window``, effect ``a`` = mean residual - the page's mean
+    residual, and its variance ``v`` = s^2 / n."""
+    tested = result.windows[result.windows["tested"]]
+    centre = float(result.posts["residual"].mean())
+    return pd.DataFrame({
+        "window": tested["window"].to_numpy(),
+        "a": tested["mean"].to_numpy(dtype=float) - centre,
+        "v": result.residual_sd**2 / tested["n"].to_numpy(dtype=float),
+    })
+
+
+def between_page_variance(effects: pd.DataFrame) -> float:
+    """DerSimonian-Laird between-page variance of window effects, one for all windows.
+
+    ``effects`` has columns ``window``, ``a`` (a page's effect in that window) and ``v``
+    (its sampling variance), one row per page and window. The moment estimator of the
+    random-effects model a = alpha_window + u + e, u ~ N(0, tau^2), e ~ N(0, v):
+    Q = sum over windows of sum w (a - weighted mean)^2 with w = 1/v, and
+    tau^2 = max(0, (Q - sum (P_c - 1)) / sum (S1_c - S2_c / S1_c)).
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"window": [0, 0, 1, 1], "a": [0.0, 1.0, 0.0, 1.0],
+    ...                   "v": [0.1, 0.1, 0.1, 0.1]})
+    >>> round(between_page_variance(e), 4)
+    0.4
+    """
+    w = 1.0 / effects["v"].to_numpy()
+    frame = effects.assign(w=w, wa=w * effects["a"].to_numpy(), w2=w**2)
+    sums = frame.groupby("window")[["w", "wa", "w2"]].sum()
+    sums["pages"] = frame.groupby("window").size()
+    centre = (sums["wa"] / sums["w"]).reindex(frame["window"]).to_numpy()
+    q = float(np.sum(w * (frame["a"].to_numpy() - centre) ** 2))
+    df = float((sums["pages"] - 1).sum())
+    denominator = float((sums["w"] - sums["w2"] / sums["w"]).sum())
+    if df <= 0 or denominator <= 0:
+        return 0.0
+    return max(0.0, (q - df) / denominator)
+
+
+def pool_pages(results: list[AnalysisResult]) -> list[GrainPool]:
+    """Shrink each page's window effects towards the portfolio's, in place, grain by grain
+    (windows of different grains are different windows); see the README's model.
+
+    Changes ``theta``, ``shrunk_lift``, ``p_better`` and ``rank`` of the tested windows;
+    ``lift``, its interval, ``p``, ``q`` and the verdicts stay the page's own.
+    """
+    fits = []
+    for grain in sorted({r.grain for r in results}):
+        members = [r for r in results if r.grain == grain and r.windows["tested"].sum() >= 1
+                   and np.isfinite(r.residual_sd) and r.residual_sd > 0]
+        if len(members) < 2:
+            continue
+        parts = [_page_effects(r) for r in members]
+        effects = pd.concat(parts, ignore_index=True)
+        tau2 = between_page_variance(effects)
+        precision = 1.0 / (effects["v"] + tau2)
+        weighted = effects.assign(p=precision, pa=precision * effects["a"])
+        sums = weighted.groupby("window")[["p", "pa"]].sum()
+        alpha = sums["pa"] / sums["p"]
+        alpha_var = 1.0 / sums["p"]
+        for result, part in zip(members, parts, strict=True):
+            _apply(result, part, alpha, alpha_var, tau2)
+        fits.append(GrainPool(grain=grain, pages=len(members), tau2=tau2, effects=alpha))
+    return fits
+
+
+def _apply(result: AnalysisResult, part: pd.DataFrame, alpha: pd.Series,
+           alpha_var: pd.Series, tau2: float) -> None:
+    """Put the pooled estimates of one page's tested windows into its result."""
+    a = part["a"].to_numpy()
+    v = part["v"].to_numpy()
+    prior = alpha.reindex(part["window"]).to_numpy()
+    prior_var = alpha_var.reindex(part["window"]).to_numpy()
+    weight = tau2 / (tau2 + v)
+    centre = float(result.posts["residual"].mean())
+    theta = centre + prior + weight * (a - prior)
+    sd = np.sqrt(weight * v + (1.0 - weight) ** 2 * prior_var)
+    table = result.windows.set_index("window")
+    windows = part["window"].to_numpy()
+    table.loc[windows, "theta"] = theta
+    table.loc[windows, "shrunk_lift"] = np.exp(theta - result.baseline_mean)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (theta - result.baseline_mean) / sd
+    table.loc[windows, "p_better"] = np.where(sd > 0, special.ndtr(z), np.nan)
+    table = table.reset_index()
+    tested = table["tested"].to_numpy(dtype=bool)
+    ranked = table[tested].sort_values(["theta", "n", "window"], ascending=[False, False, True])
+    ranked = ranked.assign(rank=pd.array(np.arange(1, len(ranked) + 1), dtype="Int64"))
+    rest = table[~tested]
+    out = pd.concat([ranked, rest]).reset_index(drop=True)
+    result.windows = out.loc[:, list(result.windows.columns)]
