@@ -97,6 +97,12 @@ class AnalysisResult:
     warnings: list[str] = field(default_factory=list)  # e.g. posting hours of a wrong zone
 
     @property
+    def claim_list(self) -> list[Claim]:
+        """The claims as objects, for the renderers (the API's result shows ``claims`` as
+        a table)."""
+        return self.claims
+
+    @property
     def reliable(self) -> pd.DataFrame:
         """Windows with a better or worse verdict."""
         return self.windows[self.windows["verdict"].isin([Verdict.BETTER, Verdict.WORSE])]
@@ -121,7 +127,7 @@ class AnalysisResult:
             "claims": [
                 {"id": c.id, "text": c.text, "n": c.n, "lift": json_ready(c.lift),
                  "p_holm": json_ready(c.p_holm), "verdict": c.verdict}
-                for c in self.claims
+                for c in self.claim_list
             ],
             "headline": self.headline,
             "warnings": list(self.warnings),

@@ -124,9 +124,12 @@ def render(result, fmt: Format | str, **options) -> str:
     them (``top``: ranked windows shown; ``console``: a terminal to render for)."""
     import inspect
 
-    try:
-        function = renderer(type_name(type(result)), Format(fmt))
-    except KeyError:
-        raise ValueError(f"no {Format(fmt).value} renderer for {type(result).__name__}") from None
+    fmt = Format(fmt)
+    # A subclass of a result type (the Python API's results) is rendered as that type.
+    names = [type_name(cls) for cls in type(result).__mro__]
+    found = next((name for name in names if (name, fmt) in RENDERERS), None)
+    if found is None:
+        raise ValueError(f"no {fmt.value} renderer for {type(result).__name__}")
+    function = renderer(found, fmt)
     accepted = inspect.signature(function).parameters
     return function(result, **{k: v for k, v in options.items() if k in accepted})

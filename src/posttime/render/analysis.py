@@ -131,7 +131,7 @@ def claims_table(result) -> Table:
     for name, justify in (("Claim", "left"), ("Posts", "right"), ("Lift", "right"),
                           ("p (Holm)", "right"), ("Verdict", "left")):
         table.add_column(name, justify=justify, no_wrap=name != "Claim")
-    for c in result.claims:
+    for c in result.claim_list:
         table.add_row(c.text, f"{c.n} vs {c.n_other}", fmt_lift(c.lift), fmt_p(c.p_holm),
                       Text(c.verdict, style=VERDICT_STYLES[c.verdict]))
     return table
@@ -239,7 +239,7 @@ def _markdown_one(result: AnalysisResult, top: int, heading: str) -> list[str]:
               "worse than weekdays 10-14; (n): too few posts to test):", "",
               *text_grid(result.grain, grid)]
     lines += ["", "| Claim | Posts | Lift | p (Holm) | Verdict |", "|---|---:|---:|---:|---|"]
-    for c in result.claims:
+    for c in result.claim_list:
         lines.append(f"| {c.text} | {c.n} vs {c.n_other} | {fmt_lift(c.lift)} "
                      f"| {fmt_p(c.p_holm)} | {c.verdict} |")
     return [*lines, "", CLAIMS_LEGEND, "", left_out(result).plain, ""]
@@ -362,7 +362,7 @@ def _html_section(result: AnalysisResult, top: int, heading: str | None) -> list
              "<h3>The usual advice, tested on this page</h3>",
              table(["Claim", "Posts", "Lift", "p (Holm)", "Verdict"],
                    [[c.text, f"{c.n} vs {c.n_other}", fmt_lift(c.lift), fmt_p(c.p_holm),
-                     c.verdict] for c in result.claims], {1, 2, 3}),
+                     c.verdict] for c in result.claim_list], {1, 2, 3}),
              paragraph(CLAIMS_LEGEND, "note"),
              paragraph(left_out(result).plain, "note")]
     return body
