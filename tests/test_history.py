@@ -280,6 +280,7 @@ def test_bulk_first_ingest_rebuilds_the_key_index_even_when_it_fails(tmp_path, p
             store._conn.execute("INSERT INTO posts SELECT * FROM posts LIMIT 1")
 
 
+@pytest.mark.slow
 def test_two_ingests_at_once_neither_fail_nor_corrupt(tmp_path):
     """Two processes ingest overlapping sets of files into a new store at the same time."""
     posts = simulate_posts(PageSpec(n_posts=3000, years=2.0, seed=5, start="2023-01-02"))
@@ -427,6 +428,7 @@ def run_cli(*args, timeout: float = 90) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=timeout)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="this system has no named pipes")
 @pytest.mark.parametrize("command", [["ingest"], ["weekly", "--week", "2024-W30", "--tz", "UTC"]])
 def test_a_fifo_is_refused_up_front_and_the_other_files_still_go_in(tmp_path, page, command):
@@ -501,6 +503,7 @@ def two_pages(tmp_path, page) -> tuple[Path, Path]:
     return db, folder
 
 
+@pytest.mark.slow
 def test_read_only_commands_work_in_a_folder_that_cannot_be_written(two_pages):
     db, folder = two_pages
     before = db.read_bytes()

@@ -639,6 +639,7 @@ def _write_suite(path: Path, posts, *, resaved=False) -> Path:
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(a=suite_posts, b=suite_posts)
 def test_merging_is_order_independent_and_idempotent(a, b):

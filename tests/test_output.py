@@ -109,6 +109,7 @@ def test_stale_temp_files_of_gone_processes_are_removed(tmp_path):
     assert remove_stale(tmp_path / "other.json") == [other]
 
 
+@pytest.mark.slow
 def test_a_file_size_limit_is_one_error_and_the_old_file_stays(tmp_path):
     target = tmp_path / "r.json"
     target.write_text("old")
