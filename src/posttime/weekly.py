@@ -43,6 +43,7 @@ exports no longer list keeps the figures, and the mark, of the last export that 
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -70,7 +71,9 @@ from posttime.windows import BASELINE_HOURS, WEEKDAYS, Grid, in_baseline, label
 PREVIOUS_WEEKS = 4
 #: columns of ``WeeklyReport.posts``, in order.
 POST_COLUMNS = ("post_id", "published", "weekday", "hour", "type", "interactions", "expected",
-                "vs_expected", "provisional")
+                "vs_expected", "provisional", "title", "permalink")
+#: a post's title in the report is cut to about this many characters.
+TITLE_WIDTH = 60
 #: with no ``better`` window, the recommended windows are this many top-ranked ones.
 TOP_WINDOWS = 3
 #: the suggestion's time frame uses the page's posting rate over this many recent weeks.
@@ -85,6 +88,29 @@ BASIS_TEXT = {
 #: the years a --week may name (dates past 2261 do not fit pandas' time stamps).
 FIRST_YEAR, LAST_YEAR = 1970, 2261
 _WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
+
+
+# -- titles -----------------------------------------------------------------------------
+
+
+def short_title(text) -> str | None:
+    """A post's title on one line: HTML entities decoded (classic exports write ``&quot;``),
+    whitespace folded, cut at a word to at most ``TITLE_WIDTH`` characters ending in "…";
+    None for a missing or blank title.
+
+    >>> short_title("Negosyo  starts today!\n\nComplete computer shop packages ready. PM now!")
+    'Negosyo starts today! Complete computer shop packages…'
+    """
+    if text is None or pd.isna(text):
+        return None
+    folded = " ".join(html.unescape(str(text)).split())
+    if len(folded) <= TITLE_WIDTH:
+        return folded or None
+    cut = folded[:TITLE_WIDTH - 1]
+    space = cut.rfind(" ")
+    if folded[TITLE_WIDTH - 1] != " " and space > TITLE_WIDTH // 2:
+        cut = cut[:space]  # at the last whole word; a very long word is cut inside
+    return cut.rstrip() + "…"
 
 
 # -- weeks ------------------------------------------------------------------------------
@@ -262,7 +288,8 @@ class WeeklyReport:
             {"post_id": r.post_id, "published": r.published.isoformat(),
              "weekday": r.weekday, "hour": int(r.hour), "type": r.type,
              "interactions": number(r.interactions), "expected": number(r.expected),
-             "vs_expected": number(r.vs_expected), "provisional": bool(r.provisional)}
+             "vs_expected": number(r.vs_expected), "provisional": bool(r.provisional),
+             "title": r.title, "permalink": r.permalink}
             for r in self.posts.itertuples(index=False)
         ]
         a = self.analysis
@@ -502,6 +529,11 @@ def build_weekly(
         "expected": np.expm1(expected_log),
         "vs_expected": np.exp(y - expected_log),
         "provisional": provisional.to_numpy(dtype=bool),
+        # object columns: None, not NaN, where a post has no title or permalink
+        "title": pd.Series([short_title(t) for t in week_posts["title"].tolist()],
+                           dtype=object),
+        "permalink": pd.Series([None if pd.isna(u) or not str(u).strip() else str(u).strip()
+                                for u in week_posts["permalink"].tolist()], dtype=object),
     })
 
     # the week against earlier weeks
