@@ -519,6 +519,9 @@ def build_weekly(
     page_as_of = posts["as_of"].max()
     as_of = week_posts["as_of"].fillna(page_as_of)
     provisional = too_recent(week_posts["published"], as_of)
+    # tables built without titles (simulations, other sources) have none
+    texts = {k: week_posts[k].tolist() if k in week_posts else [None] * len(week_posts)
+             for k in ("title", "permalink")}
     table = pd.DataFrame({
         "post_id": week_posts["post_id"].astype(str).to_numpy(),
         "published": week_local.reset_index(drop=True),
@@ -530,10 +533,9 @@ def build_weekly(
         "vs_expected": np.exp(y - expected_log),
         "provisional": provisional.to_numpy(dtype=bool),
         # object columns: None, not NaN, where a post has no title or permalink
-        "title": pd.Series([short_title(t) for t in week_posts["title"].tolist()],
-                           dtype=object),
+        "title": pd.Series([short_title(t) for t in texts["title"]], dtype=object),
         "permalink": pd.Series([None if pd.isna(u) or not str(u).strip() else str(u).strip()
-                                for u in week_posts["permalink"].tolist()], dtype=object),
+                                for u in texts["permalink"]], dtype=object),
     })
 
     # the week against earlier weeks

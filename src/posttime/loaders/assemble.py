@@ -297,10 +297,10 @@ def _read_posts(sn: Sniffed, spec: PostSpec, export_tz: str, found: dict[str, in
     texts = {k: f[found[k]][idx] for k in _FREE_TEXT if k in found}
     for k, other in spec.fallbacks.items():
         if other in found:
-            given = texts.get(k)
+            own = texts.get(k)
             spare = f[found[other]][idx]
-            texts[k] = spare if given is None else given.fillna(spare)
-            mapping[k] = (f"{mapping[k]}, else {sn.header[found[other]]}" if given is not None
+            texts[k] = spare if own is None else own.fillna(spare)
+            mapping[k] = (f"{mapping[k]}, else {sn.header[found[other]]}" if own is not None
                           else sn.header[found[other]])
     frame = finish(
         sn,
