@@ -498,6 +498,10 @@ def test_business_suite_title_falls_back_to_the_description(write):
     assert got["title"].tolist() == ["Only here", "Own title", pd.NA]
     assert got["permalink"].tolist() == ["https://www.facebook.com/p/1001",
                                          "https://www.facebook.com/p/1002", pd.NA]
+    no_title = [c for c in SUITE_COLUMNS if c != "Title"]
+    described = load(write("Sep-01-2025_Sep-30-2025_3.csv", suite_rows(posts, no_title)))
+    assert described.posts["title"].tolist() == ["Only here", "Other", pd.NA]
+    assert described.files[0].mapping["title"] == "Description"
     columns = [c for c in SUITE_COLUMNS if c not in ("Title", "Description", "Permalink")]
     bare = load(write("Sep-01-2025_Sep-30-2025_2.csv", suite_rows(posts, columns))).posts
     assert bare["title"].isna().all() and bare["permalink"].isna().all()

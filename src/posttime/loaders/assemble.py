@@ -297,11 +297,13 @@ def _read_posts(sn: Sniffed, spec: PostSpec, export_tz: str, found: dict[str, in
     texts = {k: f[found[k]][idx] for k in _FREE_TEXT if k in found}
     for k, other in spec.fallbacks.items():
         if other in found:
-            own = texts.get(k)
-            spare = f[found[other]][idx]
-            texts[k] = spare if own is None else own.fillna(spare)
-            mapping[k] = (f"{mapping[k]}, else {sn.header[found[other]]}" if own is not None
-                          else sn.header[found[other]])
+            own, spare = texts.get(k), f[found[other]][idx]
+            if own is None:
+                texts[k], mapping[k] = spare, sn.header[found[other]]
+                continue
+            if own.isna().any():
+                texts[k] = own.fillna(spare)
+            mapping[k] = f"{mapping[k]}, else {sn.header[found[other]]}"
     frame = finish(
         sn,
         post_id=post_id,
