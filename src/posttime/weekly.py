@@ -98,7 +98,7 @@ def short_title(text) -> str | None:
     whitespace folded, cut at a word to at most ``TITLE_WIDTH`` characters ending in "…";
     None for a missing or blank title.
 
-    >>> short_title("Negosyo  starts today!\n\nComplete computer shop packages ready. PM now!")
+    >>> short_title("Negosyo  starts today!\\n\\nComplete computer shop packages ready. PM now!")
     'Negosyo starts today! Complete computer shop packages…'
     """
     if text is None or pd.isna(text):
