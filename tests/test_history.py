@@ -652,3 +652,134 @@ def test_an_ingest_killed_at_any_point_leaves_a_sound_store_and_whole_files(tmp_
             assert not report.bad
         pd.testing.assert_frame_equal(stored(db), expected)
     assert partial >= 3  # the kills did land between files, not only before or after
+
+
+# -- store versions ---------------------------------------------------------------------
+
+#: the tables of a version 1 store, as posttime wrote them before posts had titles.
+V1_DDL = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files (id INTEGER PRIMARY KEY, name TEXT NOT NULL, path TEXT NOT NULL,
+    source TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE, bytes INTEGER NOT NULL,
+    format TEXT NOT NULL, rows INTEGER NOT NULL, posts INTEGER NOT NULL, as_of INTEGER,
+    export_timezone TEXT NOT NULL, ingested_at INTEGER NOT NULL);
+CREATE TABLE pages (page_id TEXT PRIMARY KEY, page_name TEXT NOT NULL, as_of INTEGER);
+CREATE TABLE posts (post_id TEXT NOT NULL, page_id TEXT NOT NULL REFERENCES pages(page_id),
+    published INTEGER NOT NULL, type TEXT, reach REAL, views REAL, reactions REAL,
+    comments REAL, shares REAL, interactions REAL, clicks REAL, paid INTEGER NOT NULL,
+    as_of INTEGER, file_id INTEGER NOT NULL REFERENCES files(id));
+CREATE UNIQUE INDEX posts_key ON posts (page_id, post_id);
+CREATE VIEW posts_readable AS
+    SELECT p.post_id, p.page_id, g.page_name,
+           strftime('%Y-%m-%dT%H:%M:%SZ', p.published / 1000000000, 'unixepoch') AS published,
+           p.type, p.reach, p.views, p.reactions, p.comments, p.shares, p.interactions,
+           p.clicks, p.paid, f.source,
+           strftime('%Y-%m-%dT%H:%M:%SZ', p.as_of / 1000000000, 'unixepoch') AS as_of
+    FROM posts AS p JOIN pages AS g USING (page_id) JOIN files AS f ON f.id = p.file_id;
+CREATE VIEW files_readable AS SELECT id, name FROM files;
+INSERT INTO meta VALUES ('schema_version', '1');
+"""
+V1_POSTS = ("post_id", "page_id", "published", "type", "reach", "views", "reactions",
+            "comments", "shares", "interactions", "clicks", "paid", "as_of")
+
+
+def v1_store(db: Path, posts: pd.DataFrame) -> pd.DataFrame:
+    """A version 1 store holding ``posts``; returns them as the store should give them back
+    (source "src", no titles)."""
+    posts = schema.conform(posts.assign(source="src", title=pd.NA, permalink=pd.NA))
+    conn = sqlite3.connect(db)
+    conn.executescript(V1_DDL)
+    conn.execute("INSERT INTO files VALUES (1, 'a.csv', 'a.csv', 'src', 'x', 1, 'test', "
+                 f"{len(posts)}, {len(posts)}, NULL, 'UTC', 0)")
+    conn.execute("INSERT INTO pages VALUES (?, ?, NULL)",
+                 (posts["page_id"].iloc[0], posts["page_name"].iloc[0]))
+    rows = [row[:len(V1_POSTS)] for row in store_module._rows(posts)]
+    conn.executemany(f"INSERT INTO posts ({', '.join(V1_POSTS)}, file_id) "
+                     f"VALUES ({', '.join('?' for _ in V1_POSTS)}, 1)", rows)
+    conn.commit()
+    conn.close()
+    return posts
+
+
+def columns_of(db: Path, table: str) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+    finally:
+        conn.close()
+
+
+def test_a_version_1_store_is_read_as_it_is_when_opened_read_only(tmp_path, page):
+    db = tmp_path / "h.sqlite"
+    expected = v1_store(db, page.head(50))
+    before = db.read_bytes()
+    with HistoryStore(db, create=False) as store:
+        back = store.posts()
+        assert len(store.pages()) == 1
+    schema.validate(back)
+    assert back["title"].isna().all() and back["permalink"].isna().all()
+    pd.testing.assert_frame_equal(by_key(back), by_key(expected))
+    assert db.read_bytes() == before and "title" not in columns_of(db, "posts")
+
+
+def test_a_version_1_store_is_migrated_when_opened_for_writing(tmp_path, page):
+    db = tmp_path / "h.sqlite"
+    expected = v1_store(db, page.head(50))
+    with HistoryStore(db) as store:
+        assert store._query("SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
+        pd.testing.assert_frame_equal(by_key(store.posts()), by_key(expected))
+        readable = store._query("SELECT post_id, title, permalink FROM posts_readable")
+        assert len(readable) == 50 and {r[1:] for r in readable} == {(None, None)}
+        # an export of the same posts, a year later, brings their titles
+        ingest_sources(store, [export(tmp_path, "Jan-01-2025_Dec-31-2025_1.csv", page)])
+        posts = store.posts()
+        assert store.integrity() == "ok"
+    assert columns_of(db, "posts")[-2:] == ["title", "permalink"]
+    assert len(posts) == 600 and posts["title"].notna().all()
+    assert posts["permalink"].str.startswith("https://www.facebook.com/").all()
+    with HistoryStore(db, create=False) as store:  # and reads as version 2
+        assert store.posts()["title"].notna().all()
+
+
+def test_a_migration_that_fails_leaves_the_version_1_store_as_it_was(tmp_path, page,
+                                                                      monkeypatch):
+    db = tmp_path / "h.sqlite"
+    v1_store(db, page.head(20))
+    monkeypatch.setattr(store_module, "_MIGRATE_1", [*store_module._MIGRATE_1, "NOT SQL"])
+    with pytest.raises(InputError, match="syntax error"):
+        HistoryStore(db)
+    assert "title" not in columns_of(db, "posts")
+    with HistoryStore(db, create=False) as store:
+        assert store.version == 1 and len(store.posts()) == 20
+
+
+@needs_real_exports
+def test_the_real_business_suite_export_stores_titles_and_permalinks(tmp_path):
+    path = REAL_EXPORTS / "business-suite" / "Sep-01-2025_Sep-30-2025_2855862537940540.csv"
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        ingest_sources(store, [path])
+        posts = store.posts()
+        row = store._query("SELECT title, permalink FROM posts_readable "
+                           "WHERE post_id = '1168834171933140'")[0]
+    pd.testing.assert_frame_equal(by_key(posts), by_key(load_exports([path]).posts))
+    assert row[0].startswith("One more rig complete. One more client satisfied.")
+    assert row[1].endswith("/posts/pfbid0XtazQHmuAmbSsMoJDjgYf6QdMNJTnHNf3kto2nKLfvGfHc7kbti5Zx"
+                           "WiWLbYsWGKl")
+    assert int(posts["title"].notna().sum()) == 80 and posts["permalink"].notna().all()
+
+
+def test_a_newer_export_without_titles_keeps_the_stored_ones(tmp_path, page):
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        ingest_sources(store, [export(tmp_path, "Jan-01-2024_Dec-31-2024_1.csv", page)])
+        titled = by_key(store.posts())
+        later = schema.conform(titled.drop(columns=["title", "permalink"]).assign(
+            as_of=titled["as_of"] + pd.Timedelta(days=30), reach=titled["reach"] + 1))
+        record = store_module.StoredFileRecord(
+            name="later", path="later", source="later", sha256="later", bytes=1,
+            format="test", rows=len(later), as_of=later["as_of"].max(), export_timezone="UTC")
+        counts = store.add_file(record, later)
+        back = by_key(store.posts())
+    assert counts.updated == 600
+    assert (back["reach"] == titled["reach"] + 1).all()
+    assert back["title"].tolist() == titled["title"].tolist()
+    assert back["permalink"].tolist() == titled["permalink"].tolist()

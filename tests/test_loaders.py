@@ -20,6 +20,7 @@ from posttime.errors import InputError, PosttimeError, UsageError
 from posttime.loaders import LoadResult, load_exports, parse_mapping, select_page
 from posttime.loaders.detect import field_limit
 from posttime.loaders.values import parse_times, to_number
+from posttime.samples import sample_paths
 
 UTC = pd.Timestamp
 
@@ -470,6 +471,51 @@ def test_mapping_reads_any_csv(write):
     same_posts(twice.posts, posts)
     assert twice.duplicates_merged == 3
     assert posts["post_id"].iloc[0].startswith("20250901T170000Z-")
+
+
+def test_mapping_reads_titles_and_permalinks(write):
+    rows = [["Created", "Engagements", "Caption", "Link", "Message"],
+            ["2025-09-01 10:00", "12", "First post", "https://e.x/1", "m1"],
+            ["2025-09-02 10:00", "30", "", "", "m2"]]  # fmt: skip
+    result = load(write("titled.csv", rows),
+                  mapping=parse_mapping("time=Created,title=Message,permalink=Link"))
+    posts = result.posts
+    assert posts["title"].tolist() == ["m1", "m2"]
+    assert posts["permalink"].tolist() == ["https://e.x/1", pd.NA]
+    assert result.files[0].mapping["title"] == "Message"
+    # without the mapping, common names are found
+    found = load(write("auto-titled.csv", [r[:4] for r in rows])).posts
+    assert found["title"].tolist() == ["First post", pd.NA]
+    assert found["permalink"].tolist() == ["https://e.x/1", pd.NA]
+
+
+def test_business_suite_title_falls_back_to_the_description(write):
+    posts = [suite_post("1001", "09/01/2025 21:13", Title="", Description="Only here"),
+             suite_post("1002", "09/02/2025 21:13", Title="Own title", Description="Other"),
+             suite_post("1003", "09/03/2025 21:13", Title="", Description="", Permalink="")]
+    result = load(write("Sep-01-2025_Sep-30-2025_1.csv", suite_rows(posts)))
+    got = result.posts.set_index("post_id")
+    assert got["title"].tolist() == ["Only here", "Own title", pd.NA]
+    assert got["permalink"].tolist() == ["https://www.facebook.com/p/1001",
+                                         "https://www.facebook.com/p/1002", pd.NA]
+    no_title = [c for c in SUITE_COLUMNS if c != "Title"]
+    described = load(write("Sep-01-2025_Sep-30-2025_3.csv", suite_rows(posts, no_title)))
+    assert described.posts["title"].tolist() == ["Only here", "Other", pd.NA]
+    assert described.files[0].mapping["title"] == "Description"
+    columns = [c for c in SUITE_COLUMNS if c not in ("Title", "Description", "Permalink")]
+    bare = load(write("Sep-01-2025_Sep-30-2025_2.csv", suite_rows(posts, columns))).posts
+    assert bare["title"].isna().all() and bare["permalink"].isna().all()
+    assert str(bare["title"].dtype) == "string"
+
+
+def test_conform_fills_missing_titles_and_permalinks_with_na():
+    posts = load_exports([sample_paths()[0]]).posts
+    without = posts.drop(columns=["title", "permalink"])
+    back = schema.conform(without)
+    schema.validate(back)
+    assert back["title"].isna().all() and back["permalink"].isna().all()
+    with pytest.raises(ValueError, match="lacks columns: reach"):
+        schema.conform(posts.drop(columns="reach"))
 
 
 def test_common_column_names_need_no_mapping(write):

@@ -129,6 +129,33 @@ def test_business_suite_export():
     assert one(posts, "1175979081218649").type == "video"
 
 
+def test_business_suite_titles_and_permalinks():
+    result = load_exports([SUITE_POSTS])
+    posts = result.posts
+    assert result.files[0].mapping["title"] == "Title, else Description"
+    assert result.files[0].mapping["permalink"] == "Permalink"
+    first = one(posts, "1168834171933140")
+    assert first.title.startswith("One more rig complete. One more client satisfied. Built with "
+                                  "pride by PC Merchandise \n")
+    assert first.permalink == ("https://www.facebook.com/pcmerchandise.co/posts/"
+                               "pfbid0XtazQHmuAmbSsMoJDjgYf6QdMNJTnHNf3kto2nKLfvGfHc7kbti5ZxWiWLbY"
+                               "sWGKl")
+    assert one(posts, "1189181123231778").permalink.startswith("https://www.facebook.com/reel/")
+    # the one post with neither a title nor a description has no title
+    assert pd.isna(one(posts, "1188271063322784").title)
+    assert int(posts["title"].notna().sum()) == 80
+    assert int(posts["permalink"].notna().sum()) == 81
+    assert posts["permalink"].str.startswith("https://www.facebook.com/").all()
+
+
+def test_classic_titles_are_the_post_message():
+    posts = load_exports([LEGACY_FILES[3]]).posts
+    post = one(posts, TRITON + "_1812993035441801")
+    assert post.title == "Showing tonight and tomorrow. This reviewer doesn’t want you to miss it."
+    assert post.permalink == "https://www.facebook.com/thetritonnews/posts/1812993035441801"
+    assert posts["title"].notna().all() and posts["permalink"].notna().all()
+
+
 def test_a_cut_inside_a_character_or_a_date_past_2262_loses_only_its_row(tmp_path):
     data = SUITE_POSTS.read_bytes()
     for end in (42810, 42812):  # 42812 ends inside a two-byte character

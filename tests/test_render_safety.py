@@ -133,3 +133,87 @@ def test_csv_cells_of_user_text_cannot_start_a_formula():
     assert set(firsts) == {"'" + k for k in kinds[:-1]} | {"photo"}
     assert firsts.count("photo") == len(r.windows) == len(rows) / len(kinds)
     assert formula_safe("\rx") == "'\rx" and formula_safe("a=b") == "a=b"
+
+
+HOSTILE_TITLE = "S ](javascript:x) [x](http://e) <b>*b*</b> `c` _d_ | e\x1b[2J"
+HOSTILE_LINK = "https://www.facebook.com/p/1 (x)|y<z>"
+
+
+@pytest.fixture(scope="module")
+def titled_week(tmp_path_factory):
+    """A week of the sample page whose first post has a hostile title and permalink, the
+    second a ``javascript:`` permalink and the third no title."""
+    from posttime.loaders import load_exports
+    from posttime.weekly import build_weekly
+
+    posts = load_exports([SAMPLE]).posts
+    report = build_weekly(posts, week="2025-W30", timezone="UTC")
+    ids = report.posts["post_id"].tolist()[:3]
+    title = posts["title"].astype(object)
+    link = posts["permalink"].astype(object)
+    for post_id, t, u in zip(ids, (HOSTILE_TITLE, "Plain", None),
+                             (HOSTILE_LINK, "javascript:alert(1)", "http://e.x/3"),
+                             strict=True):
+        title[posts["post_id"] == post_id] = t
+        link[posts["post_id"] == post_id] = u
+    posts = posts.assign(title=title.astype("string"), permalink=link.astype("string"))
+    return build_weekly(posts, week="2025-W30", timezone="UTC")
+
+
+def test_markdown_titles_are_links_that_nothing_in_them_can_break(titled_week):
+    from markdown_it import MarkdownIt
+
+    from posttime.render.weekly import weekly_markdown
+
+    md = weekly_markdown(titled_week)
+    html = MarkdownIt("commonmark").enable("table").render(md)
+    rows = html[html.index("<h2>Posts of the week"):html.index("<h2>This week")]
+    rows = rows.split("<tr>")[2:]
+    assert len(rows) == len(titled_week.posts)
+    first, second, third = rows[:3]
+    # one link, to the whole percent-encoded permalink, its text the whole title
+    assert first.count("<a ") == 1
+    assert ('<a href="https://www.facebook.com/p/1%20%28x%29%7Cy%3Cz%3E">S '
+            "](javascript:x) [x](http://e) &lt;b&gt;*b*&lt;/b&gt; `c` _d_ | e[2J</a>"
+            in first)
+    assert "<b>" not in html and "<em>" not in html and "<code>" not in html
+    assert "<a " not in second and "Plain" in second  # javascript: is never a link
+    assert '<a href="http://e.x/3">post</a>' in third
+    assert "\x1b" not in md
+
+
+def test_html_titles_are_escaped_links_to_http_addresses_only(titled_week):
+    from posttime.render.weekly import weekly_html
+
+    html = weekly_html(titled_week)
+    assert ('<a href="https://www.facebook.com/p/1%20%28x%29%7Cy%3Cz%3E" '
+            'rel="noopener noreferrer">S ](javascript:x) [x](http://e) '
+            "&lt;b&gt;*b*&lt;/b&gt; `c` _d_ | e[2J</a>") in html
+    assert "javascript:" not in html.replace("](javascript:x)", "")
+    assert "<td>Plain</td>" in html
+    assert '<a href="http://e.x/3" rel="noopener noreferrer">post</a>' in html
+    assert "<b>" not in html and "\x1b" not in html
+
+
+def test_text_shows_each_title_under_its_post(titled_week):
+    from posttime.render.weekly import weekly_text
+
+    text = weekly_text(titled_week)
+    lines = text.splitlines()
+    at = lines.index("    S ](javascript:x) [x](http://e) <b>*b*</b> `c` _d_ | e[2J")
+    assert lines[at - 1].startswith(titled_week.posts["published"].iloc[0].strftime("%a %d"))
+    shown = text.split("Posts of the week")[1].split("This week")[0]
+    assert "    Plain" in lines and "facebook.com" not in shown and "e.x/3" not in shown
+
+
+def test_a_week_without_titles_shows_the_table_as_before(titled_week):
+    from dataclasses import replace
+
+    from posttime.render.weekly import POST_HEADER, weekly_html, weekly_markdown, weekly_text
+
+    bare = replace(titled_week, posts=titled_week.posts.assign(title=None, permalink=None))
+    md = weekly_markdown(bare)
+    assert "| " + " | ".join(POST_HEADER) + " |" in md and "Post |" not in md
+    assert "<a " not in weekly_html(bare) and ">Post<" not in weekly_html(bare)
+    posts_part = weekly_text(bare).split("Posts of the week")[1].split("This week")[0]
+    assert not any(line.startswith("    ") for line in posts_part.splitlines())

@@ -17,10 +17,12 @@ from posttime.loaders import load_exports
 from posttime.simulate import PageSpec, simulate_posts, write_business_suite
 from posttime.weekly import (
     POST_COLUMNS,
+    TITLE_WIDTH,
     build_weekly,
     last_complete_week,
     parse_week,
     recommended,
+    short_title,
     week_monday,
     window_effects,
 )
@@ -263,3 +265,54 @@ def test_the_suggestion_is_never_a_baseline_window_and_says_how_many_weeks():
     assert s.weeks == int(np.ceil(s.more_posts_needed / min(1.0, s.posts_per_week)))
     assert f"about {s.weeks} weeks" in s.text and "at one post a week there" in s.text
     assert report.to_dict()["suggestion"]["weeks"] == s.weeks
+
+
+# -- titles and permalinks --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "short"), [
+    ("Negosyo  starts today!\n\nComplete computer shop packages ready. PM now!",
+     "Negosyo starts today! Complete computer shop packages…"),
+    ("Tom &amp; Jerry\tare &quot;back&quot;", 'Tom & Jerry are "back"'),
+    ("x" * 100, "x" * 59 + "…"),
+    ("   \n ", None),
+    (pd.NA, None),
+    ("a" * 59 + " bc", "a" * 59 + "…"),
+])
+def test_short_title_folds_whitespace_and_cuts_at_a_word(text, short):
+    assert short_title(text) == short
+    assert short is None or len(short) <= TITLE_WIDTH
+
+
+def test_each_post_of_the_week_has_its_title_and_permalink(posts):
+    report = build_weekly(posts, week="2024-W30", timezone=LA)
+    ids = report.posts["post_id"].tolist()
+    given = posts.set_index("post_id").loc[ids]
+    assert report.posts["title"].tolist() == [short_title(t) for t in given["title"]]
+    assert report.posts["permalink"].tolist() == given["permalink"].tolist()
+    assert report.posts["permalink"].str.startswith("https://www.facebook.com/").all()
+    data = report.to_dict()["posts"]
+    assert [p["title"] for p in data] == report.posts["title"].tolist()
+    assert [p["permalink"] for p in data] == given["permalink"].tolist()
+
+
+def test_posts_without_titles_have_none(posts):
+    bare = posts.assign(title=pd.NA, permalink=pd.NA).astype(
+        {"title": "string", "permalink": "string"})
+    report = build_weekly(bare, week="2024-W30", timezone=LA)
+    assert report.posts["title"].isna().all() and report.posts["permalink"].isna().all()
+    assert all(p["title"] is None and p["permalink"] is None
+               for p in report.to_dict()["posts"])
+
+
+@needs_real_exports
+def test_the_real_business_suite_week_lists_titles_and_links(tmp_path):
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        ingest_sources(store, [REAL_EXPORTS / "business-suite"])
+        posts = store.posts()
+    report = build_weekly(posts, week="2025-W36", timezone=LA)
+    row = report.posts.set_index("post_id").loc["1168834171933140"]
+    assert row["title"] == "One more rig complete. One more client satisfied. Built…"
+    assert row["permalink"] == ("https://www.facebook.com/pcmerchandise.co/posts/"
+                                "pfbid0XtazQHmuAmbSsMoJDjgYf6QdMNJTnHNf3kto2nKLfvGfHc7kbti5Zx"
+                                "WiWLbYsWGKl")

@@ -156,7 +156,10 @@ def test_weekly_json_keys_and_provisional_posts(db):
     assert data["week"] == "2024-W51" and data["timezone"] == "America/Los_Angeles"
     assert data["posts_this_week"] == len(data["posts"]) > 0
     assert list(data["posts"][0]) == ["post_id", "published", "weekday", "hour", "type",
-                                      "interactions", "expected", "vs_expected", "provisional"]
+                                      "interactions", "expected", "vs_expected", "provisional",
+                                      "title", "permalink"]
+    assert all(p["title"] and p["permalink"].startswith("https://www.facebook.com/")
+               for p in data["posts"])
     flags = [p["provisional"] for p in data["posts"]]
     assert any(flags) and not all(flags)
     as_of = pd.Timestamp(json.loads(invoke("history", "--db", db, "-f", "json").stdout)
@@ -285,7 +288,11 @@ def html_report(tmp_path_factory, exports) -> Path:
 
 def test_html_is_self_contained(html_report):
     html = html_report.read_text(encoding="utf-8")
-    lowered = html.lower()
+    # links to the posts on Facebook are followed only when clicked; nothing else refers out
+    links = re.findall(r'<a href="https://www\.facebook\.com/[^"<>]*" rel="noopener noreferrer">',
+                       html)
+    assert len(links) == html.count("<a ") == html.count("</a>") > 0
+    lowered = re.sub(r"<a [^>]*>", "<a>", html).lower()
     assert "http://" not in lowered and "https://" not in lowered
     for needle in ("<script", "<link", "<img", "<iframe", "<object", "<embed", "@import",
                    "url(", " src=", "href="):

@@ -1,7 +1,8 @@
 """The clean post table that every loader returns and every analysis reads.
 
 One row per post. Times are timezone-aware UTC; counts are float64 with NaN where the export
-does not have the figure (so a missing reach is never mistaken for zero reach).
+does not have the figure (so a missing reach is never mistaken for zero reach). A post's
+title and permalink are text, NA where the export has none.
 """
 
 from __future__ import annotations
@@ -57,7 +58,13 @@ COLUMNS: dict[str, str] = {
     "paid": "bool",
     "source": "string",
     "as_of": "datetime64[ns, UTC]",
+    "title": "string",
+    "permalink": "string",
 }
+
+#: columns a table may lack: ``conform`` fills them with NA (post tables built without them,
+#: e.g. from an export or a simulation that has no titles).
+OPTIONAL_COLUMNS = ("title", "permalink")
 
 METRIC_COLUMNS = ("reach", "views", "reactions", "comments", "shares", "interactions", "clicks")
 
@@ -68,11 +75,12 @@ def empty() -> pd.DataFrame:
 
 
 def conform(df: pd.DataFrame) -> pd.DataFrame:
-    """Return ``df`` with exactly the schema's columns, in order, cast to the schema's dtypes."""
-    missing = [c for c in COLUMNS if c not in df.columns]
+    """Return ``df`` with exactly the schema's columns, in order, cast to the schema's dtypes;
+    optional columns it lacks are filled with NA."""
+    missing = [c for c in COLUMNS if c not in df.columns and c not in OPTIONAL_COLUMNS]
     if missing:
         raise ValueError(f"post table lacks columns: {', '.join(missing)}")
-    out = df.loc[:, list(COLUMNS)].copy()
+    out = df.reindex(columns=list(COLUMNS))
     for name, dtype in COLUMNS.items():
         if name == "type":
             out[name] = pd.Categorical(out[name], categories=POST_TYPES)

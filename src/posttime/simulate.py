@@ -395,6 +395,8 @@ def simulate_posts(spec: PageSpec) -> pd.DataFrame:
             "paid": paid,
             "source": text("sim"),
             "as_of": pd.DatetimeIndex(np.full(n, as_of.as_unit("ns"))),
+            "title": text(pd.NA),  # the export writers make up titles and permalinks
+            "permalink": text(pd.NA),
         }
     )
 

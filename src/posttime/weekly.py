@@ -47,6 +47,7 @@ exports no longer list keeps the figures, and the mark, of the last export that 
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -79,7 +80,9 @@ if TYPE_CHECKING:
 PREVIOUS_WEEKS = 4
 #: columns of ``WeeklyReport.posts``, in order.
 POST_COLUMNS = ("post_id", "published", "weekday", "hour", "type", "interactions", "expected",
-                "vs_expected", "provisional")
+                "vs_expected", "provisional", "title", "permalink")
+#: a post's title in the report is cut to about this many characters.
+TITLE_WIDTH = 60
 #: with no ``better`` window, the recommended windows are this many top-ranked ones.
 TOP_WINDOWS = 3
 #: the suggestion's time frame uses the page's posting rate over this many recent weeks.
@@ -94,6 +97,29 @@ BASIS_TEXT = {
 #: the years a --week may name (dates past 2261 do not fit pandas' time stamps).
 FIRST_YEAR, LAST_YEAR = 1970, 2261
 _WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
+
+
+# -- titles -----------------------------------------------------------------------------
+
+
+def short_title(text) -> str | None:
+    """A post's title on one line: HTML entities decoded (classic exports write ``&quot;``),
+    whitespace folded, cut at a word to at most ``TITLE_WIDTH`` characters ending in "…";
+    None for a missing or blank title.
+
+    >>> short_title("Negosyo  starts today!\\n\\nComplete computer shop packages ready. PM now!")
+    'Negosyo starts today! Complete computer shop packages…'
+    """
+    if text is None or pd.isna(text):
+        return None
+    folded = " ".join(html.unescape(str(text)).split())
+    if len(folded) <= TITLE_WIDTH:
+        return folded or None
+    cut = folded[:TITLE_WIDTH - 1]
+    space = cut.rfind(" ")
+    if folded[TITLE_WIDTH - 1] != " " and space > TITLE_WIDTH // 2:
+        cut = cut[:space]  # at the last whole word; a very long word is cut inside
+    return cut.rstrip() + "…"
 
 
 # -- weeks ------------------------------------------------------------------------------
@@ -323,7 +349,8 @@ class WeeklyReport:
             {"post_id": r.post_id, "published": r.published.isoformat(),
              "weekday": r.weekday, "hour": int(r.hour), "type": r.type,
              "interactions": number(r.interactions), "expected": number(r.expected),
-             "vs_expected": number(r.vs_expected), "provisional": bool(r.provisional)}
+             "vs_expected": number(r.vs_expected), "provisional": bool(r.provisional),
+             "title": r.title, "permalink": r.permalink}
             for r in self.posts.itertuples(index=False)
         ]
         a = self.analysis
@@ -581,6 +608,9 @@ def build_weekly(
     page_as_of = posts["as_of"].max()
     as_of = week_posts["as_of"].fillna(page_as_of)
     provisional = too_recent(week_posts["published"], as_of)
+    # tables built without titles (simulations, other sources) have none
+    texts = {k: week_posts[k].tolist() if k in week_posts else [None] * len(week_posts)
+             for k in ("title", "permalink")}
     table = pd.DataFrame({
         "post_id": week_posts["post_id"].astype(str).to_numpy(),
         "published": week_local.reset_index(drop=True),
@@ -591,6 +621,10 @@ def build_weekly(
         "expected": np.expm1(expected_log),
         "vs_expected": np.exp(y - expected_log),
         "provisional": provisional.to_numpy(dtype=bool),
+        # object columns: None, not NaN, where a post has no title or permalink
+        "title": pd.Series([short_title(t) for t in texts["title"]], dtype=object),
+        "permalink": pd.Series([None if pd.isna(u) or not str(u).strip() else str(u).strip()
+                                for u in texts["permalink"]], dtype=object),
     })
 
     # the week against earlier weeks

@@ -11,7 +11,8 @@ Tables (SQLite through the standard library's ``sqlite3``)::
            posts, as_of, export_timezone, ingested_at  -- every file ingested
     pages  page_id TEXT PRIMARY KEY, page_name, as_of  -- the newest name of each page
     posts  post_id, page_id, published, type, reach, views, reactions, comments, shares,
-           interactions, clicks, paid, as_of, file_id  -- UNIQUE (page_id, post_id)
+           interactions, clicks, paid, as_of, file_id, title, permalink
+           -- UNIQUE (page_id, post_id)
 
 and the views ``posts_readable`` and ``files_readable``, which show the same rows with ISO
 UTC times and every column of the clean post table.
@@ -24,6 +25,8 @@ UTC times and every column of the clean post table.
 * A page's name is the newest one an export gave; a name that is only the page id (classic
   exports have no page name) never replaces a real name.
 * A file's SHA-256 identifies it: ingesting the same content again changes nothing.
+* A post's title and permalink are NULL where its export has none; a newer export without
+  them keeps the ones stored.
 * Each file goes in inside one transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back
   on any error), so a bad file or a crash leaves the store as it was.
 * The newest export wins: a post's row is replaced only by a row with the same or a newer
@@ -37,6 +40,9 @@ UTC times and every column of the clean post table.
   page_id, page_name, start (ISO date), weeks, plan (the plan's JSON), saved_at), created
   by the first plan saved, so stores written before plans existed gain it then; reading
   plans from a store without the table finds none.
+* Store version 1 had no ``title`` and ``permalink``: opened for writing, such a store is
+  migrated in one transaction (the columns added, ``posts_readable`` made anew, the version
+  set to 2); opened read-only, it is read as it is, with no titles.
 
 Reading export files into the store is ``posttime.history.ingest``. Core code: nothing here
 prints.
@@ -59,7 +65,7 @@ import pandas as pd
 from posttime import schema
 from posttime.errors import ExitCode, InputError, NoDataError, PosttimeError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = "history.sqlite"
 #: seconds a writer waits for another writer's lock before giving up.
 BUSY_TIMEOUT = 30.0
@@ -68,10 +74,20 @@ _NO_TIME = -(2**63)
 
 _POST_COLUMNS = tuple(schema.COLUMNS)
 _TIME_COLUMNS = ("published", "as_of")
-_TEXT_COLUMNS = ("post_id", "page_id", "page_name", "type", "source")
+_TEXT_COLUMNS = ("post_id", "page_id", "page_name", "type", "source", "title", "permalink")
+#: columns of table ``posts`` that store version 1 did not have.
+_ADDED_IN_2 = ("title", "permalink")
 #: columns of table ``posts`` bound per row (``file_id`` is a constant of each file).
 _STORE_COLUMNS = tuple(c for c in _POST_COLUMNS if c not in ("page_name", "source"))
 
+_READABLE = """CREATE VIEW IF NOT EXISTS posts_readable AS
+    SELECT p.post_id, p.page_id, g.page_name,
+           strftime('%Y-%m-%dT%H:%M:%SZ', p.published / 1000000000, 'unixepoch') AS published,
+           p.type, p.reach, p.views, p.reactions, p.comments, p.shares, p.interactions,
+           p.clicks, p.paid, f.source,
+           strftime('%Y-%m-%dT%H:%M:%SZ', p.as_of / 1000000000, 'unixepoch') AS as_of,
+           p.title, p.permalink
+    FROM posts AS p JOIN pages AS g USING (page_id) JOIN files AS f ON f.id = p.file_id"""
 _DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
@@ -110,16 +126,12 @@ CREATE TABLE IF NOT EXISTS posts (
     clicks REAL,
     paid INTEGER NOT NULL,
     as_of INTEGER,
-    file_id INTEGER NOT NULL REFERENCES files(id)
+    file_id INTEGER NOT NULL REFERENCES files(id),
+    title TEXT,
+    permalink TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS posts_key ON posts (page_id, post_id);
-CREATE VIEW IF NOT EXISTS posts_readable AS
-    SELECT p.post_id, p.page_id, g.page_name,
-           strftime('%Y-%m-%dT%H:%M:%SZ', p.published / 1000000000, 'unixepoch') AS published,
-           p.type, p.reach, p.views, p.reactions, p.comments, p.shares, p.interactions,
-           p.clicks, p.paid, f.source,
-           strftime('%Y-%m-%dT%H:%M:%SZ', p.as_of / 1000000000, 'unixepoch') AS as_of
-    FROM posts AS p JOIN pages AS g USING (page_id) JOIN files AS f ON f.id = p.file_id;
+{_READABLE};
 CREATE VIEW IF NOT EXISTS files_readable AS
     SELECT id, name, path, source, sha256, bytes, format, rows, posts,
            strftime('%Y-%m-%dT%H:%M:%SZ', as_of / 1000000000, 'unixepoch') AS as_of,
@@ -128,6 +140,15 @@ CREATE VIEW IF NOT EXISTS files_readable AS
     FROM files;
 INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');
 """
+
+
+#: version 1 -> 2, in one transaction: the columns added, the view made anew, the version.
+_MIGRATE_1 = [
+    *(f"ALTER TABLE posts ADD COLUMN {c} TEXT" for c in _ADDED_IN_2),
+    "DROP VIEW IF EXISTS posts_readable",
+    _READABLE,
+    "UPDATE meta SET value = '2' WHERE key = 'schema_version'",
+]
 
 _KEY_INDEX = "CREATE UNIQUE INDEX posts_key ON posts (page_id, post_id)"
 #: created by the first plan saved (``HistoryStore.save_plan``), not with the store.
@@ -158,7 +179,9 @@ def _insert_sql(file_id: int, upsert: bool) -> str:
     if upsert:
         sql += (
             " ON CONFLICT (page_id, post_id) DO UPDATE SET "
-            + ", ".join(f"{c} = excluded.{c}" for c in (*_STORE_COLUMNS[2:], "file_id"))
+            + ", ".join(f"{c} = coalesce(excluded.{c}, posts.{c})" if c in _ADDED_IN_2
+                        else f"{c} = excluded.{c}"
+                        for c in (*_STORE_COLUMNS[2:], "file_id"))
             + " WHERE " + _NEWER.format(t=_NO_TIME, table="posts")
         )
     return sql
@@ -304,7 +327,7 @@ def _times(values) -> pd.Series:
 
 
 def _from_rows(rows: list[tuple]) -> pd.DataFrame:
-    """Rows of ``HistoryStore._SELECT`` -> the clean post table (exact schema dtypes)."""
+    """Rows of ``HistoryStore._select`` -> the clean post table (exact schema dtypes)."""
     cols = list(zip(*rows, strict=True)) if rows else [() for _ in _POST_COLUMNS]
     data: dict[str, object] = {}
     for name, values in zip(_POST_COLUMNS, cols, strict=True):
@@ -350,20 +373,27 @@ class HistoryStore:
     1500 ['Sample Bakery']
     """
 
-    _SELECT = (
-        "SELECT " + ", ".join(
-            {"page_name": "g.page_name", "source": "f.source"}.get(c, f"p.{c}")
-            for c in _POST_COLUMNS
+    @property
+    def _select(self) -> str:
+        """SELECT of the clean post table's columns; a version 1 store (read-only: one
+        opened for writing is migrated) gives NULL for the columns it lacks."""
+        absent = _ADDED_IN_2 if self.version < 2 else ()
+        return (
+            "SELECT " + ", ".join(
+                "NULL" if c in absent
+                else {"page_name": "g.page_name", "source": "f.source"}.get(c, f"p.{c}")
+                for c in _POST_COLUMNS
+            )
+            + " FROM posts AS p JOIN pages AS g ON g.page_id = p.page_id"
+            " JOIN files AS f ON f.id = p.file_id"
         )
-        + " FROM posts AS p JOIN pages AS g ON g.page_id = p.page_id"
-        " JOIN files AS f ON f.id = p.file_id"
-    )
 
     def __init__(self, path: str | os.PathLike | None = None, *, create: bool = True,
                  timeout: float = BUSY_TIMEOUT) -> None:
         self.path = store_path(path)
         self.timeout = timeout
         self.readonly = not create
+        self.version = SCHEMA_VERSION
         if self.path.is_dir():
             raise InputError(f"history store {self.path} is a folder; give a file name, e.g. "
                              f"{self.path / DB_NAME}")
@@ -413,6 +443,7 @@ class HistoryStore:
                 if version is None:
                     raise NoDataError(f"{self.path} is an empty history store; ingest exports "
                                       "first with `posttime ingest EXPORTS`")
+                self.version = version
                 return
             conn = self._conn
             # Switching to WAL takes a lock the busy handler does not wait for: retry.
@@ -421,6 +452,8 @@ class HistoryStore:
             conn.execute("PRAGMA cache_size=-65536")  # up to 64 MiB: big ingests stay in memory
             if version is None:
                 self._transaction(self._create_schema)
+            elif version < SCHEMA_VERSION:
+                self._transaction(self._migrate)
         except sqlite3.DatabaseError as exc:
             raise self._error(exc) from None
 
@@ -453,6 +486,13 @@ class HistoryStore:
     def _create_schema(self) -> None:
         for statement in _DDL.split(";\n"):
             if statement.strip():
+                self._conn.execute(statement)
+
+    def _migrate(self) -> None:
+        """Bring a version 1 store to the current version (inside the write lock, so a
+        store another process migrated meanwhile is left alone)."""
+        if self._version() == 1:
+            for statement in _MIGRATE_1:
                 self._conn.execute(statement)
 
     def _retry(self, action: Callable[[], object]):
@@ -619,7 +659,7 @@ class HistoryStore:
     def posts(self, page_id: str | None = None) -> pd.DataFrame:
         """The stored posts, of all pages or of the page with this id, as a clean post
         table (``posttime.schema``), oldest first."""
-        sql, args = self._SELECT, ()
+        sql, args = self._select, ()
         if page_id is not None:
             sql += " WHERE p.page_id = ?"
             args = (str(page_id),)

@@ -79,13 +79,16 @@ class PostSpec:
 
     ``columns`` maps a field to the column names it may have, tried in order; fields are
     the schema's (``post_id``, ``page_id``, ``page_name``, ``published``, ``type``, the
-    metrics), ``paid`` for a yes/no column, or helper fields that only feed ``sums``.
+    metrics, ``title``, ``permalink``), ``paid`` for a yes/no column, or helper fields that
+    only feed ``sums`` or ``fallbacks``.
     """
 
     format: str
     columns: Mapping[str, tuple[str, ...]]
     #: metric -> the fields added up when the file has no column for the metric
     sums: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: text field -> the field whose cell is used where the field's own cell is blank
+    fallbacks: Mapping[str, str] = field(default_factory=dict)
     #: blank figure cells mean 0 (a row whose figures are all blank is still dropped)
     blank_is_zero: bool = False
     #: metrics every file of the format has; a note names those missing from a file
@@ -108,6 +111,8 @@ class PostSpec:
 
 
 _TEXT = ("post_id", "published")
+#: free text of each post: read as strings, blank cells missing (NA)
+_FREE_TEXT = ("title", "permalink")
 _LABELS = ("page_id", "page_name", "type")
 _REPORTED = (*schema.COLUMNS, "paid")
 
@@ -162,6 +167,7 @@ def finish(
     metrics: dict[str, pd.Series],
     paid: pd.Series,
     as_of: pd.Timestamp | None,
+    texts: dict[str, pd.Series],
 ) -> pd.DataFrame:
     """Assemble the post table of one file: schema columns in order (conformed on merge)."""
     n = len(published)
@@ -187,6 +193,9 @@ def finish(
         cols["as_of"] = pd.DatetimeIndex(
             np.full(n, pd.Timestamp(as_of).tz_convert(None).to_datetime64()), tz="UTC"
         )
+    for name in _FREE_TEXT:
+        cols[name] = array(texts[name]) if name in texts else pd.array([pd.NA] * n,
+                                                                        dtype="string")
     return pd.DataFrame(cols)
 
 
@@ -234,7 +243,8 @@ def load_posts(
 
 def _read_posts(sn: Sniffed, spec: PostSpec, export_tz: str, found: dict[str, int]) -> Loaded:
     paid = spec.paid(sn) if spec.paid else Paid(flags=(found["paid"],) if "paid" in found else ())
-    text = {found[k] for k in _TEXT if k in found} | set(paid.flags)
+    free = [*_FREE_TEXT, *spec.fallbacks.values()]
+    text = {found[k] for k in (*_TEXT, *free) if k in found} | set(paid.flags)
     labels = {found[k] for k in _LABELS if k in found} | set(paid.statuses)
     positions = [*found.values(), *paid.statuses, *paid.figures, *paid.flags]
     raw = csvread.read_raw(sn, positions, text, labels)
@@ -284,6 +294,16 @@ def _read_posts(sn: Sniffed, spec: PostSpec, export_tz: str, found: dict[str, in
     if as_of is None and len(published):
         as_of = published.max()
     types = f[found["type"]][idx] if "type" in found else pd.Series(np.nan, index=kept)
+    texts = {k: f[found[k]][idx] for k in _FREE_TEXT if k in found}
+    for k, other in spec.fallbacks.items():
+        if other in found:
+            own, spare = texts.get(k), f[found[other]][idx]
+            if own is None:
+                texts[k], mapping[k] = spare, sn.header[found[other]]
+                continue
+            if own.isna().any():
+                texts[k] = own.fillna(spare)
+            mapping[k] = f"{mapping[k]}, else {sn.header[found[other]]}"
     frame = finish(
         sn,
         post_id=post_id,
@@ -294,6 +314,7 @@ def _read_posts(sn: Sniffed, spec: PostSpec, export_tz: str, found: dict[str, in
         metrics=kept_metrics,
         paid=is_paid[idx],
         as_of=as_of,
+        texts=texts,
     )
     dropped["truncated"] = raw.truncated
     return Loaded(

@@ -3,8 +3,8 @@
 One header row; post titles span lines inside quotes; rows are unsorted; the column set
 changes between months (``Views`` replaced ``Impressions`` in 2025, click columns come and
 go), so every column is looked up by name and an absent one leaves its figure missing.
-Quirks: paid posts are told by any funded/boosted/paid column, and the file name gives the
-export's date range.
+Quirks: paid posts are told by any funded/boosted/paid column, the file name gives the
+export's date range, and a post with a blank ``Title`` takes its ``Description`` as title.
 """
 
 from __future__ import annotations
@@ -68,11 +68,15 @@ SPEC = PostSpec(
         "clicks": ("Total clicks",),
         "link_clicks": ("Link clicks",),
         "other_clicks": ("Other Clicks",),
+        "title": ("Title",),
+        "description": ("Description",),
+        "permalink": ("Permalink",),
     },
     sums={
         "interactions": ("reactions", "comments", "shares"),
         "clicks": ("link_clicks", "other_clicks"),
     },
+    fallbacks={"title": "description"},
     trim_ids=False,  # 1,000,000 ids take a second to trim, and Business Suite never pads them
     paid=paid_columns,
     dated=as_of_from_name,

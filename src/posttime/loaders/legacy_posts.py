@@ -42,6 +42,8 @@ SPEC = PostSpec(
         "reactions": (ACTION + "like",),
         "comments": (ACTION + "comment",),
         "shares": (ACTION + "share",),
+        "title": ("Post Message",),
+        "permalink": ("Permalink",),
     },
     sums={"interactions": ("reactions", "comments", "shares")},
     blank_is_zero=True,

@@ -27,6 +27,8 @@ KEYS = (
     "clicks",
     "type",
     "paid",
+    "title",
+    "permalink",
 )
 METRIC_KEYS = ("interactions", "reactions", "comments", "shares", "reach", "views", "clicks")
 
@@ -50,6 +52,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "clicks": ("clicks", "total clicks", "post clicks"),
     "type": ("post type", "type", "media type"),
     "paid": ("paid", "boosted", "promoted", "is paid", "is boosted"),
+    "title": ("title", "post title", "post message", "message", "caption"),
+    "permalink": ("permalink", "post link", "link", "url", "post url"),
 }
 
 _SPLIT = re.compile(r",(?=\s*\w+\s*=)")

@@ -40,10 +40,14 @@ _CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; font-src
         "script-src 'none'; connect-src 'none'; form-action 'none'; base-uri 'none'")
 
 
-def table(header: list[str], rows: list[list[str]], right: set[int],
-           row_classes: list[str] | None = None, html: frozenset[int] = frozenset()) -> str:
-    """A table of text cells, escaped here; the columns in ``html`` hold finished HTML
-    (links made with ``link``)."""
+class Html(str):
+    """Text that is HTML already (made from escaped parts): ``table`` writes it as it is."""
+
+
+def table(header: list[str], rows: list, right: set[int],
+           row_classes: list[str] | None = None) -> str:
+    """A table of text cells, escaped here, and ``Html`` cells (links) written as they
+    are."""
     def attr(i: int) -> str:
         return ' class="num"' if i in right else ""
 
@@ -51,15 +55,15 @@ def table(header: list[str], rows: list[list[str]], right: set[int],
     body = []
     for k, row in enumerate(rows):
         cls = f' class="{row_classes[k]}"' if row_classes and row_classes[k] else ""
-        cells = "".join(f"<td{attr(i)}>{c if i in html else escape(c)}</td>"
+        cells = "".join(f"<td{attr(i)}>{c if isinstance(c, Html) else escape(c)}</td>"
                         for i, c in enumerate(row))
         body.append(f"<tr{cls}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def link(text: str, href: str | None) -> str:
+def link(text: str, href: str | None) -> Html:
     """``text`` as an escaped link to the relative file ``href`` (plain text without one)."""
-    return f'<a href="{escape(href)}">{escape(text)}</a>' if href else escape(text)
+    return Html(f'<a href="{escape(href)}">{escape(text)}</a>') if href else Html(escape(text))
 
 
 def paragraph(text: str, cls: str = "") -> str:

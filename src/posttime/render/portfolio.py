@@ -137,7 +137,7 @@ def portfolio_html(result: PortfolioResult, *, links: dict[str, str] | None = No
         "<h1>When to post: all pages</h1>",
         paragraph(portfolio_line(result), "headline"),
         table(["Page", "Posts", "Grain", "Timing matters", "Top windows (shrunk lift)",
-               "Better", "Worse", "Posts for 1.25x"], rows, {1, 5, 6, 7}, html=frozenset({0})),
+               "Better", "Worse", "Posts for 1.25x"], rows, {1, 5, 6, 7}),
         *[paragraph(n, "note") for n in (skipped_note(result), pooling_note(result)) if n],
     ]
     return page("When to post: all pages", body, ASSOCIATION)
@@ -198,7 +198,7 @@ def weekly_portfolio_html(result: WeeklyPortfolio, *,
     rows = [[link(name, (links or {}).get(name)), str(posts), headline]
             for name, posts, headline in _weekly_rows(result)]
     body = [f"<h1>{escape(title)}</h1>",
-            table(["Page", "Posts this week", "Headline"], rows, {1}, html=frozenset({0}))]
+            table(["Page", "Posts this week", "Headline"], rows, {1})]
     return page(title, body, ASSOCIATION)
 
 

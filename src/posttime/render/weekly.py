@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 from html import escape
+from urllib.parse import quote, urlsplit
 
 from posttime.jsonout import to_json
-from posttime.render.html import page, table
+from posttime.render.html import Html, page, table
 from posttime.render.svg import Cell, Dot, heatmap_svg
 from posttime.render.text import (
     ASSOCIATION,
@@ -15,6 +17,7 @@ from posttime.render.text import (
     fmt_lift,
     fmt_rate,
     fmt_share,
+    one_line,
     safe_markdown,
     strip_controls,
 )
@@ -50,17 +53,74 @@ EXPECTED_NOTE = (
 )
 
 
-def post_rows(report) -> list[list[str]]:
-    """One row of cells per post of the week: when, type, interactions, expected, vs."""
+#: characters that mean something inside Markdown link text; ``|`` is escaped by the table.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]~&])")
+#: characters of a web address kept as they are; the others (spaces, parentheses, quotes,
+#: ``<``, ``>``, ``|``, control characters, non-ASCII) are percent-encoded.
+_URL_SAFE = ":/?#@!$&'*+,;=%~"
+
+
+def web_address(permalink) -> str | None:
+    """``permalink`` percent-encoded when it is an http or https address, else None (so
+    ``javascript:`` and other schemes never become links)."""
+    if not permalink:
+        return None
+    url = one_line(str(permalink)).strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return quote(url, safe=_URL_SAFE)
+
+
+def has_titles(report) -> bool:
+    """Whether any post of the week has a title or a permalink (then tables show them)."""
+    return bool(report.posts["title"].notna().any() or report.posts["permalink"].notna().any())
+
+
+def plain_post(p) -> str:
+    return one_line(p.title) if p.title else "-"
+
+
+def markdown_post(p) -> str:
+    """``[title](permalink)``, with the title's Markdown escaped and the address encoded so
+    neither can end the link early; the title alone without an http(s) permalink."""
+    text = _MD_SPECIAL.sub(r"\\\1", one_line(p.title)) if p.title else None
+    url = web_address(p.permalink)
+    if url is None:
+        return text or "-"
+    return f"[{text or 'post'}]({url})"
+
+
+def html_post(p) -> Html:
+    """An escaped link to the post for http(s) permalinks; the escaped title otherwise."""
+    text = escape(one_line(p.title)) if p.title else None
+    url = web_address(p.permalink)
+    if url is None:
+        return Html(text or "-")
+    return Html(f'<a href="{escape(url)}" rel="noopener noreferrer">{text or "post"}</a>')
+
+
+def post_rows(report, post=plain_post) -> list[list[str]]:
+    """One row of cells per post of the week: when, type, interactions, expected, vs, and
+    the post (``post(row)``: its title, or a link) when any post of the week has one."""
+    titled = has_titles(report)
     rows = []
     for p in report.posts.itertuples(index=False):
         mark = " *" if p.provisional else ""
         rows.append([fmt_when(p.published), str(p.type), fmt_count(p.interactions) + mark,
-                     fmt_count(p.expected), fmt_lift(p.vs_expected)])
+                     fmt_count(p.expected), fmt_lift(p.vs_expected),
+                     *([post(p)] if titled else [])])
     return rows
 
 
 POST_HEADER = ["When", "Type", "Interactions", "Expected", "vs expected"]
+
+
+def post_header(report) -> list[str]:
+    return [*POST_HEADER, "Post"] if has_titles(report) else POST_HEADER
 PERIOD_HEADER = ["", "Posts", "Per week", "Median interactions", "In recommended windows"]
 
 
@@ -145,7 +205,8 @@ def weekly_markdown(report: WeeklyReport) -> str:
     if report.posts.empty:
         lines += [NO_POSTS_NOTE, ""]
     else:
-        lines += [*_md_table(POST_HEADER, post_rows(report), {2, 3, 4}), ""]
+        lines += [*_md_table(post_header(report), post_rows(report, markdown_post), {2, 3, 4}),
+                  ""]
     if report.provisional:
         lines += [f"\\{PROVISIONAL_NOTE}", ""]
     if not report.posts.empty:
@@ -178,6 +239,17 @@ def _text_table(header: list[str], rows: list[list[str]], right: set[int]) -> li
     return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 
 
+def _text_posts(report) -> list[str]:
+    """The week's posts as a text table; each post's title, if any, on an indented line
+    under its row (a column of titles would not fit in 100 columns)."""
+    table = _text_table(POST_HEADER, [r[:len(POST_HEADER)] for r in post_rows(report)],
+                        {2, 3, 4})
+    lines = table[:2]
+    for row, p in zip(table[2:], report.posts.itertuples(index=False), strict=True):
+        lines += [row, *([f"    {one_line(p.title)}"] if p.title else [])]
+    return lines
+
+
 def weekly_text(report: WeeklyReport) -> str:
     """Plain text for cron mail: no markup, no colour, lines within about 100 columns."""
     import textwrap
@@ -193,7 +265,7 @@ def weekly_text(report: WeeklyReport) -> str:
     if report.posts.empty:
         lines += para(NO_POSTS_NOTE)
     else:
-        lines += [*_text_table(POST_HEADER, post_rows(report), {2, 3, 4}), ""]
+        lines += [*_text_posts(report), ""]
     if report.provisional:
         lines += para(PROVISIONAL_NOTE)
     if not report.posts.empty:
@@ -255,7 +327,7 @@ def weekly_heatmap(report: WeeklyReport) -> str:
 
 def weekly_html(report: WeeklyReport) -> str:
     """The whole report as one HTML document (UTF-8 text)."""
-    rows = post_rows(report)
+    rows = post_rows(report, html_post)
     classes = ["provisional" if p else "" for p in report.posts["provisional"].tolist()]
     a = report.analysis
     title = f"Week {report.week}: {report.page}"
@@ -266,7 +338,7 @@ def weekly_html(report: WeeklyReport) -> str:
         f'<p class="headline">{escape(report.headline)}</p>',
         "<h2>Posts of the week</h2>",
         f"<p>{escape(NO_POSTS_NOTE)}</p>" if report.posts.empty
-        else table(POST_HEADER, rows, {2, 3, 4}, classes),
+        else table(post_header(report), rows, {2, 3, 4}, classes),
     ]
     if report.provisional:
         body.append(f'<p class="note">{escape(PROVISIONAL_NOTE)}</p>')
