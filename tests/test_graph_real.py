@@ -118,16 +118,17 @@ def test_weekly_pull_gives_the_report_of_weekly_after_ingest(tmp_path, cli, inge
 
 
 def test_a_business_suite_post_pulled_lands_in_the_same_weekday_and_hour():
-    loaded = load_exports([BUSINESS_SUITE]).posts
-    page_id = str(loaded["page_id"].iat[0])
-    posts = loaded.assign(post_id=page_id + "_" + loaded["post_id"].astype(str))
+    posts = load_exports([BUSINESS_SUITE]).posts
+    page_id = str(posts["page_id"].iat[0])
+    # the export's bare post ids load in the Graph API's PAGEID_POSTID form
+    assert posts["post_id"].str.startswith(page_id + "_").all()
     regular, reels = graph_posts(posts)
     from posttime.graph.posts import to_table
 
     pulled = to_table([*regular, *({**r, "id": r["post_id"], "status_type": "added_reel"}
                                    for r in reels)],
                       page_id=page_id, page_name="PC Merchandise", source="replay",
-                      as_of=loaded["as_of"].max())
+                      as_of=posts["as_of"].max())
     got = pulled.set_index("post_id").sort_index()
     want = posts.set_index("post_id").sort_index()
     assert len(got) == len(want) == 81

@@ -684,12 +684,13 @@ V1_POSTS = ("post_id", "page_id", "published", "type", "reach", "views", "reacti
 
 
 def v1_store(db: Path, posts: pd.DataFrame) -> pd.DataFrame:
-    """A version 1 store holding ``posts``; returns them as the store should give them back
-    (source "src", no titles)."""
+    """A version 1 store holding ``posts`` as ingested from Business Suite exports (bare post
+    ids); returns them as the store gives them back unmigrated (source "src", no titles)."""
     posts = schema.conform(posts.assign(source="src", title=pd.NA, permalink=pd.NA))
     conn = sqlite3.connect(db)
     conn.executescript(V1_DDL)
-    conn.execute("INSERT INTO files VALUES (1, 'a.csv', 'a.csv', 'src', 'x', 1, 'test', "
+    conn.execute("INSERT INTO files VALUES (1, 'a.csv', 'a.csv', 'src', 'x', 1, "
+                 "'business-suite-posts', "
                  f"{len(posts)}, {len(posts)}, NULL, 'UTC', 0)")
     conn.execute("INSERT INTO pages VALUES (?, ?, NULL)",
                  (posts["page_id"].iloc[0], posts["page_name"].iloc[0]))
@@ -724,7 +725,10 @@ def test_a_version_1_store_is_read_as_it_is_when_opened_read_only(tmp_path, page
 
 def test_a_version_1_store_is_migrated_when_opened_for_writing(tmp_path, page):
     db = tmp_path / "h.sqlite"
-    expected = v1_store(db, page.head(50))
+    stored = v1_store(db, page.head(50))
+    # version 2 writes Business Suite post ids as PAGEID_POSTID, as the exports now load
+    expected = stored.assign(post_id=(stored["page_id"] + "_" + stored["post_id"]).astype(
+        stored["post_id"].dtype))
     with HistoryStore(db) as store:
         assert store._query("SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
         pd.testing.assert_frame_equal(by_key(store.posts()), by_key(expected))
@@ -760,7 +764,7 @@ def test_the_real_business_suite_export_stores_titles_and_permalinks(tmp_path):
         ingest_sources(store, [path])
         posts = store.posts()
         row = store._query("SELECT title, permalink FROM posts_readable "
-                           "WHERE post_id = '1168834171933140'")[0]
+                           "WHERE post_id = '100064197037125_1168834171933140'")[0]
     pd.testing.assert_frame_equal(by_key(posts), by_key(load_exports([path]).posts))
     assert row[0].startswith("One more rig complete. One more client satisfied.")
     assert row[1].endswith("/posts/pfbid0XtazQHmuAmbSsMoJDjgYf6QdMNJTnHNf3kto2nKLfvGfHc7kbti5Zx"

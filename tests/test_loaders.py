@@ -66,6 +66,13 @@ def suite_post(post_id, when, **kw) -> dict:
     return row
 
 
+def bare(posts: pd.DataFrame) -> pd.DataFrame:
+    """Business Suite posts indexed by the post id as the export writes it: the loader puts
+    the page id in front (PAGEID_POSTID, the Graph API's form)."""
+    assert posts["post_id"].str.match(r"^\d+_").all(), posts["post_id"].tolist()
+    return posts.set_index(posts["post_id"].str.split("_", n=1).str[1])
+
+
 def suite_rows(posts: list[dict], columns=SUITE_COLUMNS, fmt=str) -> list[list]:
     return [list(columns)] + [[fmt(p.get(c, "")) for c in columns] for p in posts]
 
@@ -81,9 +88,9 @@ THREE = [
 
 def test_business_suite_columns_and_figures(write):
     result = load(write("Sep-01-2025_Sep-30-2025_1.csv", suite_rows(THREE)))
-    posts = result.posts.set_index("post_id")
+    posts = bare(result.posts)
     assert result.files[0].format == "business-suite-posts"
-    assert list(result.posts["post_id"]) == ["1001", "1003", "1002"]  # ordered by time
+    assert list(result.posts["post_id"]) == [f"100064197037125_{i}" for i in (1001, 1003, 1002)]
     assert posts.loc["1001", "published"] == UTC("2025-09-02 04:13", tz="UTC")
     assert posts.loc["1002", ["reach", "views", "interactions"]].tolist() == [123456, 234567, 1300]
     assert posts["type"].tolist() == ["photo", "video", "reel"]
@@ -115,7 +122,7 @@ def test_business_suite_column_sets_vary(write, drop, rename, expect):
     for p in posts:
         p.setdefault("Impressions", p["Views"])
     result = load(write("x.csv", suite_rows(posts, columns)))
-    first = result.posts.set_index("post_id").loc["1001"]
+    first = bare(result.posts).loc["1001"]
     name, value = expect.split("=")
     assert np.isnan(first[name]) if value == "nan" else first[name] == float(value)
 
@@ -128,7 +135,7 @@ def test_boosted_and_funded_posts_are_paid(write):
         suite_post("4", "09/01/2025 13:00", **{"Funded content status": "Not funded"}),
         suite_post("5", "09/01/2025 14:00", **{"Funded content status": "-"}),
     ]
-    paid = load(write("x.csv", suite_rows(posts))).posts.set_index("post_id")["paid"]
+    paid = load(write("x.csv", suite_rows(posts))).posts.pipe(bare)["paid"]
     assert paid.to_dict() == {"1": True, "2": False, "3": True, "4": False, "5": False}
 
 
@@ -143,7 +150,7 @@ def test_several_pages_in_one_file_stay_apart(write):
     with pytest.raises(UsageError, match="2 pages \\(Other Page, PC Merchandise\\).*--page"):
         select_page(result.posts)
     other = select_page(result.posts, "OTHER PAGE")
-    assert sorted(other["post_id"]) == ["1001", "2001"]
+    assert sorted(other["post_id"]) == ["200_1001", "200_2001"]
     assert len(select_page(result.posts, "100064197037125")) == 3
     with pytest.raises(
         UsageError, match="no page 'Third' in the input; pages found: Other Page, PC Merch"
@@ -159,13 +166,13 @@ def test_clock_changes_are_counted_and_resolved(write):
         suite_post("3", "07/01/2025 12:00"),
     ]
     result = load(write("x.csv", suite_rows(posts)))
-    times = result.posts.set_index("post_id")["published"]
+    times = bare(result.posts)["published"]
     assert times["1"] == UTC("2025-03-09 10:00", tz="UTC")  # 03:00 PDT
     assert times["2"] == UTC("2025-11-02 08:30", tz="UTC")  # 01:30 PDT
     assert times["3"] == UTC("2025-07-01 19:00", tz="UTC")
     assert (result.clock_changes.nonexistent, result.clock_changes.ambiguous) == (1, 1)
     berlin = load(write("y.csv", suite_rows(posts)), export_tz="Europe/Berlin")
-    assert berlin.posts.set_index("post_id")["published"]["3"] == UTC("2025-07-01 10:00", tz="UTC")
+    assert berlin.posts.pipe(bare)["published"]["3"] == UTC("2025-07-01 10:00", tz="UTC")
     assert (berlin.clock_changes.nonexistent, berlin.clock_changes.ambiguous) == (0, 0)
     with pytest.raises(UsageError, match="unknown time zone 'Mars/Base'.*--export-tz"):
         load(write("z.csv", suite_rows(posts)), export_tz="Mars/Base")
@@ -187,7 +194,7 @@ def test_rows_dropped_are_counted_by_reason(write):
         "blank": 1, "bad_timestamp": 2, "missing_metric": 1, "duplicate": 1, "truncated": 0,
     }  # fmt: skip
     # of the two rows of post 1001 the one with more interactions is kept
-    assert result.posts.set_index("post_id").loc["1001", "interactions"] == 14
+    assert bare(result.posts).loc["1001", "interactions"] == 14
     assert result.duplicates_merged == 0
 
 
@@ -216,12 +223,12 @@ def test_without_a_date_in_the_name_the_newest_post_dates_the_export(write):
     a = write("a.csv", suite_rows([suite_post("1", "08/05/2025 10:00"),
                                    suite_post("2", "08/20/2025 10:00")]))  # fmt: skip
     b = write("b.csv", suite_rows([suite_post("1", "08/05/2025 10:00", Reach=99)]))
-    assert load([a, b]).posts.set_index("post_id").loc["1", "reach"] == 1200  # a is newer
+    assert load([a, b]).posts.pipe(bare).loc["1", "reach"] == 1200  # a is newer
     c = write("c.csv", suite_rows([suite_post("1", "08/05/2025 10:00", Reach=77),
                                    suite_post("2", "08/20/2025 10:00")]))  # fmt: skip
     # a tie: the file given later wins
-    assert load([a, c]).posts.set_index("post_id").loc["1", "reach"] == 77
-    assert load([c, a]).posts.set_index("post_id").loc["1", "reach"] == 1200
+    assert load([a, c]).posts.pipe(bare).loc["1", "reach"] == 77
+    assert load([c, a]).posts.pipe(bare).loc["1", "reach"] == 1200
 
 
 def test_a_page_name_from_one_export_names_the_same_page_in_another(write):
@@ -494,7 +501,7 @@ def test_business_suite_title_falls_back_to_the_description(write):
              suite_post("1002", "09/02/2025 21:13", Title="Own title", Description="Other"),
              suite_post("1003", "09/03/2025 21:13", Title="", Description="", Permalink="")]
     result = load(write("Sep-01-2025_Sep-30-2025_1.csv", suite_rows(posts)))
-    got = result.posts.set_index("post_id")
+    got = bare(result.posts)
     assert got["title"].tolist() == ["Only here", "Own title", pd.NA]
     assert got["permalink"].tolist() == ["https://www.facebook.com/p/1001",
                                          "https://www.facebook.com/p/1002", pd.NA]
@@ -503,9 +510,9 @@ def test_business_suite_title_falls_back_to_the_description(write):
     assert described.posts["title"].tolist() == ["Only here", "Other", pd.NA]
     assert described.files[0].mapping["title"] == "Description"
     columns = [c for c in SUITE_COLUMNS if c not in ("Title", "Description", "Permalink")]
-    bare = load(write("Sep-01-2025_Sep-30-2025_2.csv", suite_rows(posts, columns))).posts
-    assert bare["title"].isna().all() and bare["permalink"].isna().all()
-    assert str(bare["title"].dtype) == "string"
+    untitled = load(write("Sep-01-2025_Sep-30-2025_2.csv", suite_rows(posts, columns))).posts
+    assert untitled["title"].isna().all() and untitled["permalink"].isna().all()
+    assert str(untitled["title"].dtype) == "string"
 
 
 def test_conform_fills_missing_titles_and_permalinks_with_na():
@@ -697,7 +704,7 @@ def test_merging_is_order_independent_and_idempotent(a, b):
         assert ab.duplicates_merged == ba.duplicates_merged == len(a) + len(b) - len(ab.posts)
         # every post of b (the newer export) keeps b's figures
         newer = {p[0]: p[2] for p in b}
-        got = ab.posts.set_index("post_id")["interactions"]
+        got = ab.posts.pipe(bare)["interactions"]
         assert all(got[k] == v for k, v in newer.items())
         pd.testing.assert_frame_equal(load([pa, pa]).posts, load([pa]).posts)
 
@@ -763,7 +770,7 @@ def test_dates_outside_the_supported_range_are_bad_timestamps(write):
     ]
     result = load(write("Sep-01-2025_Sep-30-9999_1.csv", suite_rows(posts)))
     assert result.dropped["bad_timestamp"] == 3
-    assert sorted(result.posts["post_id"]) == ["1001", "1002", "1003"]
+    assert sorted(bare(result.posts).index) == ["1001", "1002", "1003"]
     # no usable date range in the file name: the newest post dates the export
     assert result.files[0].as_of == UTC("2025-09-30 15:05", tz="UTC")
 
@@ -775,7 +782,7 @@ def test_year_9999_in_a_big_file_is_a_bad_timestamp_not_1815(write):
     result = load(write("x.csv", suite_rows(posts)))
     assert result.dropped["bad_timestamp"] == 1 and len(result.posts) == 1199
     assert result.posts["published"].min() == UTC("2025-01-01 16:00", tz="UTC")
-    assert "7" not in set(result.posts["post_id"])
+    assert "7" not in set(bare(result.posts).index)
 
 
 def test_iso_times_with_different_offsets_keep_each_offset(write):
@@ -796,7 +803,7 @@ def test_repeated_columns_are_read_once(write):
     posts = [dict(p) for p in THREE]
     posts[0]["Funded content status"] = "Boosted"
     result = load(write("x.csv", suite_rows(posts, columns)))
-    got = result.posts.set_index("post_id")
+    got = bare(result.posts)
     assert got["paid"].to_dict() == {"1001": True, "1002": False, "1003": False}
     assert got.loc["1002", "reach"] == 123456
 

@@ -115,18 +115,18 @@ def test_business_suite_export():
     assert int(posts["paid"].sum()) == 10  # boosted reach/views > 0; no funded status given
     assert posts["clicks"].isna().all()  # the 2025 export has no click columns
 
-    first = one(posts, "1168834171933140")
+    first = one(posts, "100064197037125_1168834171933140")
     assert first.published == UTC("2025-09-02 04:13", tz="UTC")  # 09/01/2025 21:13 PDT
     assert (first.interactions, first.reactions, first.comments, first.shares) == (7, 6, 1, 0)
     assert (first.reach, first.views, first.type) == (923, 1628, "photo")
     # "Reactions, Comments and Shares" is 11 although its parts add up to 8: taken as given
-    odd = one(posts, "1172509058232318")
+    odd = one(posts, "100064197037125_1172509058232318")
     assert (odd.interactions, odd.reactions, odd.comments, odd.shares) == (11, 6, 1, 1)
     assert odd.published == UTC("2025-09-06 23:00", tz="UTC")
-    reel = one(posts, "1189181123231778")
+    reel = one(posts, "100064197037125_1189181123231778")
     assert reel.paid and reel.type == "reel" and (reel.reach, reel.views) == (2641, 3840)
     assert reel.published == UTC("2025-09-27 06:02", tz="UTC")
-    assert one(posts, "1175979081218649").type == "video"
+    assert one(posts, "100064197037125_1175979081218649").type == "video"
 
 
 def test_business_suite_titles_and_permalinks():
@@ -134,15 +134,15 @@ def test_business_suite_titles_and_permalinks():
     posts = result.posts
     assert result.files[0].mapping["title"] == "Title, else Description"
     assert result.files[0].mapping["permalink"] == "Permalink"
-    first = one(posts, "1168834171933140")
+    first = one(posts, "100064197037125_1168834171933140")
     assert first.title.startswith("One more rig complete. One more client satisfied. Built with "
                                   "pride by PC Merchandise \n")
     assert first.permalink == ("https://www.facebook.com/pcmerchandise.co/posts/"
                                "pfbid0XtazQHmuAmbSsMoJDjgYf6QdMNJTnHNf3kto2nKLfvGfHc7kbti5ZxWiWLbY"
                                "sWGKl")
-    assert one(posts, "1189181123231778").permalink.startswith("https://www.facebook.com/reel/")
+    assert one(posts, "100064197037125_1189181123231778").permalink.startswith("https://www.facebook.com/reel/")
     # the one post with neither a title nor a description has no title
-    assert pd.isna(one(posts, "1188271063322784").title)
+    assert pd.isna(one(posts, "100064197037125_1188271063322784").title)
     assert int(posts["title"].notna().sum()) == 80
     assert int(posts["permalink"].notna().sum()) == 81
     assert posts["permalink"].str.startswith("https://www.facebook.com/").all()
@@ -167,7 +167,7 @@ def test_a_cut_inside_a_character_or_a_date_past_2262_loses_only_its_row(tmp_pat
     path.write_bytes(data.replace(b'"09/01/2025 21:13"', b'"09/01/2300 21:13"', 1))
     result = load_exports([path])
     assert (len(result.posts), result.dropped["bad_timestamp"]) == (80, 1)
-    assert "1168834171933140" not in set(result.posts["post_id"])
+    assert "100064197037125_1168834171933140" not in set(result.posts["post_id"])
 
 
 @pytest.mark.parametrize("path", PAGE_LEVEL, ids=lambda p: p.name)

@@ -311,7 +311,7 @@ def test_the_real_business_suite_week_lists_titles_and_links(tmp_path):
         ingest_sources(store, [REAL_EXPORTS / "business-suite"])
         posts = store.posts()
     report = build_weekly(posts, week="2025-W36", timezone=LA)
-    row = report.posts.set_index("post_id").loc["1168834171933140"]
+    row = report.posts.set_index("post_id").loc["100064197037125_1168834171933140"]
     assert row["title"] == "One more rig complete. One more client satisfied. Built…"
     assert row["permalink"] == ("https://www.facebook.com/pcmerchandise.co/posts/"
                                 "pfbid0XtazQHmuAmbSsMoJDjgYf6QdMNJTnHNf3kto2nKLfvGfHc7kbti5Zx"

@@ -147,6 +147,9 @@ _MIGRATE_1 = [
     *(f"ALTER TABLE posts ADD COLUMN {c} TEXT" for c in _ADDED_IN_2),
     "DROP VIEW IF EXISTS posts_readable",
     _READABLE,
+    # Business Suite post ids were stored bare; they are PAGEID_POSTID from version 2 on
+    "UPDATE posts SET post_id = page_id || '_' || post_id WHERE instr(post_id, '_') = 0 "
+    "AND file_id IN (SELECT id FROM files WHERE format = 'business-suite-posts')",
     "UPDATE meta SET value = '2' WHERE key = 'schema_version'",
 ]
 

@@ -95,6 +95,9 @@ class PostSpec:
     expected: tuple[str, ...] = ()
     #: trim spaces around post ids (formats that never pad them skip the cost)
     trim_ids: bool = True
+    #: write bare post ids as PAGEID_POSTID, the form the Graph API and the classic export
+    #: use, so that one post read from any source is one post
+    qualify_ids: bool = False
     #: hooks for a format's quirks
     paid: Callable[[Sniffed], Paid] | None = None
     page_from_post: PageFromPost | None = None
@@ -115,6 +118,21 @@ _TEXT = ("post_id", "published")
 _FREE_TEXT = ("title", "permalink")
 _LABELS = ("page_id", "page_name", "type")
 _REPORTED = (*schema.COLUMNS, "paid")
+
+
+def qualify(post_id: pd.Series, page_id: pd.Series) -> pd.Series:
+    """Bare post ids (no ``_``) of a known page as ``PAGEID_POSTID``; others as they are.
+
+    >>> qualify(pd.Series(["7", "1_8"]), pd.Series(["1", "1"])).tolist()
+    ['1_7', '1_8']
+    """
+    bare = post_id.notna() & ~post_id.str.contains("_", regex=False, na=True)
+    bare &= page_id.astype(str).ne(schema.UNNAMED_PAGE).to_numpy()
+    if not bare.any():
+        return post_id
+    out = post_id.copy()
+    out[bare] = page_id[bare].astype(str) + "_" + post_id[bare]
+    return out
 
 
 def count_drops(
@@ -285,6 +303,8 @@ def _read_posts(sn: Sniffed, spec: PostSpec, export_tz: str, found: dict[str, in
         if "page_name" in found
         else pd.Series(pd.NA, index=kept, dtype="string")
     )
+    if post_id is not None and spec.qualify_ids:
+        post_id = qualify(post_id, page_id)
     published, changes = localize(naive[idx], export_tz, aware[idx])
     kept_metrics = {k: v[idx] for k, v in metrics.items()}
     if post_id is None:

@@ -78,6 +78,7 @@ SPEC = PostSpec(
     },
     fallbacks={"title": "description"},
     trim_ids=False,  # 1,000,000 ids take a second to trim, and Business Suite never pads them
+    qualify_ids=True,  # Business Suite writes the post id without its page id
     paid=paid_columns,
     dated=as_of_from_name,
 )
