@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -43,3 +45,22 @@ def write(tmp_path):
         return write_rows(tmp_path / name, rows, **options)
 
     return _write
+
+
+#: the headless browser the HTML reports are checked in (Debian's chromium; `.ci/run`
+#: installs it where it is missing).
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium"
+                                        if Path("/usr/bin/chromium").exists() else None)
+
+
+@pytest.fixture
+def chromium(tmp_path) -> list[str]:
+    """The headless browser's command line, before the options of one check. Skipped where
+    no browser is installed, except in CI (``CI`` set), where the checks must run."""
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; CI must run the browser checks")
+        pytest.skip("chromium is not installed")
+    return [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}"]

@@ -9,7 +9,6 @@ import doctest
 import html
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,8 +25,6 @@ from posttime.errors import UsageError
 from posttime.render import render
 
 LA = "America/Los_Angeles"
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium"
-                                        if Path("/usr/bin/chromium").exists() else None)
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
 
@@ -92,8 +89,9 @@ def test_the_result_shows_its_report_in_a_notebook_in_a_frame(bakery):
     assert "<svg" in bakery.to_html() and bakery.heatmap_svg().startswith("<svg")
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
-def test_the_notebook_frame_shows_the_report_and_its_heatmap_in_a_browser(bakery, tmp_path):
+@pytest.mark.slow
+def test_the_notebook_frame_shows_the_report_and_its_heatmap_in_a_browser(bakery, tmp_path,
+                                                                        chromium):
     from PIL import Image
 
     cell = tmp_path / "notebook.html"
@@ -103,9 +101,7 @@ def test_the_notebook_frame_shows_the_report_and_its_heatmap_in_a_browser(bakery
     # Headless Chromium may take its screenshot before a sandboxed frame drawn in a process
     # of its own has painted: the frame is kept in the page's process for the picture.
     run = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+        [*chromium, "--enable-logging=stderr", "--v=0",
          "--virtual-time-budget=5000", "--disable-features=IsolateSandboxedIframes",
          "--window-size=1000,1200", f"--screenshot={shot}",
          cell.as_uri()],

@@ -592,7 +592,7 @@ def test_reingest_replaces_the_posts_of_a_file_read_with_the_wrong_zone(tmp_path
 
 # -- killed ingests ---------------------------------------------------------------------
 
-KILL_TRIALS = 12
+KILL_TRIALS = 10
 INGEST_SCRIPT = textwrap.dedent("""
     import sys
     from posttime.history import HistoryStore, ingest_sources

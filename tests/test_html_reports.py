@@ -3,9 +3,7 @@ real browser, and the format taken from --output's extension."""
 
 import html
 import json
-import shutil
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,8 +11,6 @@ from typer.testing import CliRunner
 
 from posttime.cli import app
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium"
-                                        if Path("/usr/bin/chromium").exists() else None)
 runner = CliRunner()
 
 
@@ -115,16 +111,14 @@ def test_markdown_holds_the_heatmap_as_a_text_grid():
         "00", "06", "10", "14", "18"]
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["analyze", "compare"])
-def test_html_reports_render_in_a_headless_browser(tmp_path, reports, command):
+def test_html_reports_render_in_a_headless_browser(tmp_path, reports, command, chromium):
     from PIL import Image
 
     shot = tmp_path / "shot.png"
     run = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+        [*chromium, "--enable-logging=stderr", "--v=0",
          "--window-size=1000,2400", f"--screenshot={shot}", reports[command, "html"].as_uri()],
         capture_output=True, text=True, timeout=90,
     )

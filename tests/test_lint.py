@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "posttime"
 
@@ -37,6 +39,7 @@ def test_vulture_finds_no_dead_code(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
 
 
+@pytest.mark.slow
 def test_mypy_passes_on_the_public_api_and_the_core():
     run = _run("mypy")
     assert run.returncode == 0, run.stdout + run.stderr

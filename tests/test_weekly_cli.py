@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,8 +18,6 @@ from posttime.simulate import PageSpec, simulate_posts, write_business_suite
 
 LA = ["--tz", "America/Los_Angeles"]
 LEGACY = REAL_EXPORTS / "legacy-insights-post-level"
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium"
-                                        if Path("/usr/bin/chromium").exists() else None)
 runner = CliRunner()
 
 
@@ -301,16 +298,13 @@ def test_html_is_self_contained(html_report):
     assert "Content-Security-Policy" in html
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
-def test_html_renders_in_a_headless_browser(tmp_path, html_report):
+@pytest.mark.slow
+def test_html_renders_in_a_headless_browser(tmp_path, html_report, chromium):
     headline = json.loads(
         invoke("weekly", "--db", html_report.parent / "h.sqlite", *LA, "--week", "2024-W51",
                "--format", "json").stdout)["headline"]
     result = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
-         html_report.as_uri()],
+        [*chromium, "--dump-dom", html_report.as_uri()],
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr[-2000:]
