@@ -64,3 +64,22 @@ def chromium(tmp_path) -> list[str]:
     return [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
             f"--user-data-dir={tmp_path / 'profile'}"]
+
+
+def screenshot_colours(chromium: list[str], uri: str, shot: Path,
+                       *options: str) -> tuple[int, int]:
+    """Open ``uri`` in the headless browser, save a screenshot to ``shot`` and return the
+    green and red pixels in it (a drawn heatmap has both); the page must log no console
+    error."""
+    import subprocess
+
+    import numpy as np
+    from PIL import Image
+
+    run = subprocess.run([*chromium, "--enable-logging=stderr", "--v=0", *options,
+                          f"--screenshot={shot}", uri],
+                         capture_output=True, text=True, timeout=90)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert ":CONSOLE" not in run.stderr, run.stderr[-2000:]
+    r, g, b = np.asarray(Image.open(shot).convert("RGB"), dtype=int).transpose(2, 0, 1)
+    return int(((g - r > 20) & (g - b > 10)).sum()), int(((r - g > 20) & (r - b > 20)).sum())

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import screenshot_colours
 from typer.testing import CliRunner
 
 import posttime
@@ -92,7 +93,6 @@ def test_the_result_shows_its_report_in_a_notebook_in_a_frame(bakery):
 @pytest.mark.slow
 def test_the_notebook_frame_shows_the_report_and_its_heatmap_in_a_browser(bakery, tmp_path,
                                                                         chromium):
-    from PIL import Image
 
     cell = tmp_path / "notebook.html"
     cell.write_text(f"<!DOCTYPE html><html><body><div>{bakery._repr_html_()}</div></body></html>",
@@ -100,18 +100,9 @@ def test_the_notebook_frame_shows_the_report_and_its_heatmap_in_a_browser(bakery
     shot = tmp_path / "shot.png"
     # Headless Chromium may take its screenshot before a sandboxed frame drawn in a process
     # of its own has painted: the frame is kept in the page's process for the picture.
-    run = subprocess.run(
-        [*chromium, "--enable-logging=stderr", "--v=0",
-         "--virtual-time-budget=5000", "--disable-features=IsolateSandboxedIframes",
-         "--window-size=1000,1200", f"--screenshot={shot}",
-         cell.as_uri()],
-        capture_output=True, text=True, timeout=90,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    assert ":CONSOLE" not in run.stderr, run.stderr[-2000:]
-    r, g, b = np.asarray(Image.open(shot).convert("RGB"), dtype=int).transpose(2, 0, 1)
-    green = int(((g - r > 20) & (g - b > 10)).sum())
-    red = int(((r - g > 20) & (r - b > 20)).sum())
+    green, red = screenshot_colours(
+        chromium, cell.as_uri(), shot, "--virtual-time-budget=5000",
+        "--disable-features=IsolateSandboxedIframes", "--window-size=1000,1200")
     assert green > 2000 and red > 2000, (green, red)
 
 

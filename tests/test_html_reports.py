@@ -3,10 +3,9 @@ real browser, and the format taken from --output's extension."""
 
 import html
 import json
-import subprocess
 
-import numpy as np
 import pytest
+from conftest import screenshot_colours
 from typer.testing import CliRunner
 
 from posttime.cli import app
@@ -114,19 +113,10 @@ def test_markdown_holds_the_heatmap_as_a_text_grid():
 @pytest.mark.slow
 @pytest.mark.parametrize("command", ["analyze", "compare"])
 def test_html_reports_render_in_a_headless_browser(tmp_path, reports, command, chromium):
-    from PIL import Image
 
     shot = tmp_path / "shot.png"
-    run = subprocess.run(
-        [*chromium, "--enable-logging=stderr", "--v=0",
-         "--window-size=1000,2400", f"--screenshot={shot}", reports[command, "html"].as_uri()],
-        capture_output=True, text=True, timeout=90,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    assert ":CONSOLE" not in run.stderr, run.stderr[-2000:]
-    r, g, b = np.asarray(Image.open(shot).convert("RGB"), dtype=int).transpose(2, 0, 1)
-    green = int(((g - r > 20) & (g - b > 10)).sum())
-    red = int(((r - g > 20) & (r - b > 20)).sum())
+    green, red = screenshot_colours(chromium, reports[command, "html"].as_uri(), shot,
+                                    "--window-size=1000,2400")
     assert green > 2000 and red > 2000, (green, red)
 
 
