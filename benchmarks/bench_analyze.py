@@ -5,6 +5,7 @@
 * A typical page (2,000 posts, Business Suite export): median of 5 runs of
   ``python -m posttime analyze FILE --format json`` as a ratio to the median of 5 runs of
   ``python -c "import pandas, scipy.stats"`` (target <= 1.5x).
+* The HTML report of that page against its JSON report, the same way (target <= 1.2x).
 * One page with 1,000,000 posts: ``analyze`` as a ratio to ``pandas.read_csv`` of the same
   file in a fresh process (target <= 3x), and the peak memory of the analyze process
   (target < 2 GB).
@@ -85,6 +86,10 @@ def main() -> None:
                           args.runs)
     print(f"analyze 2,000 posts: {run:.3f}s vs import floor {floor:.3f}s = "
           f"{run / floor:.2f}x (target <= 1.50x), peak {peak:.0f} MB")
+    page, _ = median_of([py, "-m", "posttime", "analyze", str(typical), "--format", "html"],
+                        args.runs)
+    print(f"the HTML report of the same page: {page:.3f}s vs the JSON report {run:.3f}s = "
+          f"{page / run:.2f}x (target <= 1.20x)")
 
     big = export(args.big_rows, f"one-page-{args.big_rows}.csv")
     read_floor, _ = median_of([py, "-c", f"import pandas; pandas.read_csv({str(big)!r})"], 3)
