@@ -251,11 +251,8 @@ def _page(posts: Posts, page: str | None, *, metric: str, export_tz: str, where:
     """The posts of one page, from anything ``analyze`` takes; with ``named``, a single
     export file that names no page names it by the file's name (as ``compare`` does)."""
     if isinstance(posts, pd.DataFrame):
-        table = _from_frame(posts, metric, export_tz)
-        if page is None and table["page_id"].nunique() > 1:
-            found = sorted(table["page_name"].astype(str).unique().tolist())
-            raise UsageError(f"{where} holds {len(found)} pages ({', '.join(found)}); {hint}")
-        chosen = select_page(table, page, where=where)
+        chosen = select_page(_from_frame(posts, metric, export_tz), page, where=where,
+                             holder=where, hint=hint)
         name = str(chosen["page_name"].iat[0]) if len(chosen) else schema.UNNAMED_PAGE
         return sources.PageData(posts=chosen, name=name, export_timezones=[export_tz])
     if isinstance(posts, LoadResult):

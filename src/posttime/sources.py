@@ -119,11 +119,7 @@ def page_of(loaded: LoadResult, page: str | None = None, *, where: str = "the in
             hint: str = "choose one with --page NAME", fallback: str | None = None) -> PageData:
     """The posts of one page of loaded exports (``page``: name or id; needed when the files
     hold several pages). ``fallback`` names a page whose exports give no name."""
-    posts = loaded.require_posts()
-    if page is None and posts["page_id"].nunique() > 1:
-        found = loaded.pages()
-        raise UsageError(f"{where} holds {len(found)} pages ({', '.join(found)}); {hint}")
-    posts = select_page(posts, page)
+    posts = select_page(loaded.require_posts(), page, holder=where, hint=hint)
     return PageData(posts=posts, name=_page_name(posts, fallback),
                     export_timezones=[loaded.export_timezone], dropped=loaded.dropped,
                     loaded=loaded)

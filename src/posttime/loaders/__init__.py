@@ -239,12 +239,13 @@ def load_exports(
 
 
 def select_page(posts: pd.DataFrame, page: str | None = None,
-                where: str = "the input") -> pd.DataFrame:
+                where: str = "the input", *, holder: str = "the input",
+                hint: str = "choose one with --page NAME") -> pd.DataFrame:
     """The posts of one page, matched by name (any case) or id.
 
     With ``page=None`` the table must hold a single page (or none); with several pages a
-    ``UsageError`` lists them and asks for ``--page``. ``where`` names the source in the
-    error for a page not found.
+    ``UsageError`` says that ``holder`` holds them, lists them and adds ``hint``. ``where``
+    names the source in the error for a page not found.
     """
     pages = posts[["page_id", "page_name"]].drop_duplicates()
     names = sorted(pages["page_name"].astype("str").unique().tolist())
@@ -252,9 +253,7 @@ def select_page(posts: pd.DataFrame, page: str | None = None,
     if page is None:
         if len(pages["page_id"].unique()) <= 1:
             return posts.reset_index(drop=True)
-        raise UsageError(
-            f"the input holds {len(names)} pages ({listing}); choose one with --page NAME"
-        )
+        raise UsageError(f"{holder} holds {len(names)} pages ({listing}); {hint}")
     wanted = page.strip()
     match = (posts["page_name"].astype("str").str.casefold() == wanted.casefold()) | (
         posts["page_id"].astype("str") == wanted
