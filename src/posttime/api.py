@@ -264,32 +264,14 @@ def _page(posts: Posts, page: str | None, *, metric: str, export_tz: str, where:
                            fallback=fallback)
 
 
-def _day(value: str | date | None, name: str) -> pd.Timestamp | None:
-    """A day given as a date or as text YYYY-MM-DD (only ISO: 01/02/2025 is 2 January in one
-    country and 1 February in another)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value.strip())
-        except ValueError:
-            raise UsageError(f"{name} takes a date as YYYY-MM-DD (ISO 8601), like 2025-01-31, "
-                             f"not {value!r}") from None
-    return pd.Timestamp(value).normalize()
-
-
 def _options(*, tz: str | None, metric: str, grain: str, post_type: str | None,
              since: str | date | None, until: str | date | None,
              include_paid: bool, seed: int, export_timezone: str) -> AnalysisOptions:
     check_metric(metric)
-    first, last = _day(since, "since"), _day(until, "until")
-    if first is not None and last is not None and first > last:
-        raise UsageError(f"since {since} is after until {until}; no day is left between them")
-    return AnalysisOptions(
-        metric=metric, timezone=sources.audience_zone(tz or os.environ.get("POSTTIME_TZ")),
-        export_timezone=export_timezone, grain=grain,
-        post_type=post_type and (schema.post_type(post_type) or post_type),
-        since=first, until=last, include_paid=include_paid, seed=seed)
+    return sources.analysis_options(
+        metric=metric, tz=tz or os.environ.get("POSTTIME_TZ"), export_timezone=export_timezone,
+        grain=grain, post_type=post_type, since=since, until=until, include_paid=include_paid,
+        seed=seed, names=("since", "until"))
 
 
 def analyze(posts: Posts, *, tz: str | None = None, metric: str = "interactions",

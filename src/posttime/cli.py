@@ -220,47 +220,6 @@ def emit(text: str, output: Path | None) -> None:
     talk(f"Wrote {output}")
 
 
-def analysis_options(*, metric: str, tz: str | None, sample: bool, export_timezone: str,
-                     grain: str, post_type: str | None, since: str | None, until: str | None,
-                     include_paid: bool, seed: int):
-    """The AnalysisOptions that analyze and compare build from their shared options."""
-    from posttime.analysis import AnalysisOptions
-    from posttime.schema import post_type as type_name
-    from posttime.sources import audience_zone
-
-    first, last = parse_day(since, "--since"), parse_day(until, "--until")
-    if first is not None and last is not None and first > last:
-        raise UsageError(f"--since {since} is after --until {until}; no day is left between them")
-    return AnalysisOptions(
-        metric=metric, timezone=audience_zone(tz, sample), export_timezone=export_timezone,
-        grain=grain, post_type=post_type and (type_name(post_type) or post_type),
-        since=first, until=last, include_paid=include_paid, seed=seed,
-    )
-
-
-def parse_day(value: str | None, option: str):
-    """A YYYY-MM-DD option value as a Timestamp, or a UsageError naming the option.
-
-    Only ISO dates: ``01/02/2025`` is 2 January in one country and 1 February in another.
-    """
-    if value is None:
-        return None
-    import datetime as dt
-    import re
-
-    import pandas as pd
-
-    text = value.strip()
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            raise ValueError(text)
-        return pd.Timestamp(dt.date.fromisoformat(text))
-    except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        raise UsageError(f"{option} takes a date as YYYY-MM-DD (ISO 8601), like 2025-01-31, "
-                         f"not {shown!r}") from None
-
-
 def _inputs(files: list[Path] | None, sample: bool) -> list[Path]:
     """The export files and folders named on the command line, or the bundled sample."""
     from posttime.sources import sample_files
@@ -409,7 +368,7 @@ def analyze(
         data = sources.from_files(_inputs(files, sample), page, export_tz=export_tz,
                                   mapping=_mapping(mapping))
     data.require_metric(metric)
-    options = analysis_options(
+    options = sources.analysis_options(
         metric=metric, tz=tz, sample=sample, export_timezone=data.export_timezone,
         grain=grain, post_type=post_type, since=since, until=until,
         include_paid=include_paid, seed=seed,
@@ -457,7 +416,7 @@ def _analyze_all_pages(files: list[Path] | None, shared: dict, *, db: Path | Non
     else:
         posts, zones = sources.store_posts(db)
     check_metric_present(posts, shared["metric"])
-    options = analysis_options(export_timezone=zones, **shared)
+    options = sources.analysis_options(export_timezone=zones, **shared)
     note = sources.default_zone_note(shared["tz"], shared["sample"])
     if note:
         talk(note)
@@ -762,7 +721,7 @@ def compare(
     for side in (a, b):
         side.require_metric(metric, where=side.name)
     zones = sorted({zone for side in (a, b) for zone in side.export_timezones})
-    options = analysis_options(
+    options = sources.analysis_options(
         metric=metric, tz=tz, sample=sample,
         export_timezone=", ".join(zones) or sources.export_zone(export_tz),
         grain=grain, post_type=post_type, since=since, until=until,
@@ -838,11 +797,11 @@ def plan(
         with HistoryStore(db, create=False) as store:
             data = sources.in_store(store, page)
     data.require_metric(metric)
-    options = analysis_options(
+    options = sources.analysis_options(
         metric=metric, tz=tz, sample=sample, export_timezone=data.export_timezone,
         grain="auto", post_type=None, since=None, until=None, include_paid=False, seed=seed,
     )
-    first = parse_day(start, "--start")
+    first = sources.parse_day(start, "--start")
     today = dt.datetime.now(get_zone(options.timezone)).date()
     result = make_plan(
         data.posts, options, weeks=weeks, per_week=posts_per_week,
@@ -970,10 +929,11 @@ def _graph_client(token_file: Path | None, graph_url: str | None, api_version: s
 
 def _pull_into(store, page_ids: list[str], since: str | None, client) -> None:
     """Pull pages into an open store and print what was stored."""
+    from posttime import sources
     from posttime.graph import pull as run_pull
     from posttime.render.pull import PullProgress, print_pull
 
-    first = parse_day(since, "--since")
+    first = sources.parse_day(since, "--since")
     with PullProgress() as progress:
         report = run_pull(client, store, page_ids,
                           since=None if first is None else first.tz_localize("UTC"),

@@ -7,10 +7,12 @@ Core code: it never prints and never reads the command line.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -19,6 +21,9 @@ from posttime.errors import UsageError
 from posttime.loaders import LoadResult, csv_files_in, load_exports, select_page
 from posttime.schema import UNNAMED_PAGE
 from posttime.timezones import DEFAULT_EXPORT_TZ, system_zone_name, zone_name
+
+if TYPE_CHECKING:
+    from posttime.analysis import AnalysisOptions
 
 
 @dataclass
@@ -70,6 +75,48 @@ def default_zone_note(tz: str | None, sample: bool = False) -> str | None:
         return None
     return (f"Times are counted in {name}, this machine's zone; pass --tz with your "
             "audience's zone (or set POSTTIME_TZ), e.g. --tz Europe/Berlin.")
+
+
+def parse_day(value: str | date | None, option: str) -> pd.Timestamp | None:
+    """A day given as a date or as text YYYY-MM-DD, or a ``UsageError`` naming ``option``.
+
+    Only ISO dates: ``01/02/2025`` is 2 January in one country and 1 February in another.
+    """
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return pd.Timestamp(value).normalize()
+    text = value.strip()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        return pd.Timestamp(date.fromisoformat(text))
+    except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        raise UsageError(f"{option} takes a date as YYYY-MM-DD (ISO 8601), like 2025-01-31, "
+                         f"not {shown!r}") from None
+
+
+def analysis_options(*, metric: str, tz: str | None, export_timezone: str, grain: str,
+                     post_type: str | None, since: str | date | None,
+                     until: str | date | None, include_paid: bool, seed: int,
+                     sample: bool = False,
+                     names: tuple[str, str] = ("--since", "--until")) -> AnalysisOptions:
+    """The ``AnalysisOptions`` of a command or an API call: the audience zone resolved, the
+    days checked (``names`` are how the caller calls them) and the post type as the schema
+    names it."""
+    from posttime.analysis import AnalysisOptions
+    from posttime.schema import post_type as type_name
+
+    first, last = parse_day(since, names[0]), parse_day(until, names[1])
+    if first is not None and last is not None and first > last:
+        raise UsageError(f"{names[0]} {since} is after {names[1]} {until}; no day is left "
+                         "between them")
+    return AnalysisOptions(
+        metric=metric, timezone=audience_zone(tz, sample), export_timezone=export_timezone,
+        grain=grain, post_type=post_type and (type_name(post_type) or post_type),
+        since=first, until=last, include_paid=include_paid, seed=seed,
+    )
 
 
 def export_zone(export_tz: str | None) -> str:
