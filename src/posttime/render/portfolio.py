@@ -21,6 +21,7 @@ from posttime.render.text import (
     fmt_count,
     fmt_lift,
     formula_safe,
+    markdown_table,
     rich_to_text,
     safe_markdown,
     strip_controls,
@@ -102,23 +103,21 @@ def portfolio_csv(result: PortfolioResult) -> str:
         index=False, float_format="%.6g", lineterminator="\n")
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+def _linked(page: str, links: dict[str, str] | None) -> str:
+    """A page's name, linked to its report under --output-dir."""
+    return f"[{page}]({links[page]})" if links and page in links else page
 
 
 def portfolio_markdown(result: PortfolioResult, *, links: dict[str, str] | None = None) -> str:
     """The summary as Markdown; ``links`` maps a page to its report's file name."""
+    rows = [[_linked(str(row.page), links), f"{row.posts_used:,}", str(row.grain),
+             str(row.timing_matters), _tops(row.top_windows), str(row.better), str(row.worse),
+             "-" if pd.isna(row.posts_needed) else f"{row.posts_needed:,}"]
+            for row in result.summary.itertuples()]
     lines = ["# When to post: all pages", "", f"**{portfolio_line(result)}**", "",
-             "| Page | Posts | Grain | Timing matters | Top windows (shrunk lift) | Better "
-             "| Worse | Posts for 1.25x |",
-             "|---|---:|---|---|---|---:|---:|---:|"]
-    for row in result.summary.itertuples():
-        page = _cell(str(row.page))
-        if links and row.page in links:
-            page = f"[{page}]({links[row.page]})"
-        needed = "-" if pd.isna(row.posts_needed) else f"{row.posts_needed:,}"
-        lines.append(f"| {page} | {row.posts_used:,} | {row.grain} | {row.timing_matters} "
-                     f"| {_tops(row.top_windows)} | {row.better} | {row.worse} | {needed} |")
+             *markdown_table(["Page", "Posts", "Grain", "Timing matters",
+                              "Top windows (shrunk lift)", "Better", "Worse",
+                              "Posts for 1.25x"], rows, {1, 5, 6, 7})]
     notes = [n for n in (skipped_note(result), pooling_note(result)) if n]
     return safe_markdown("\n".join([*lines, "", *[f"{n}\n" for n in notes], ASSOCIATION, ""]))
 
@@ -167,13 +166,10 @@ def weekly_portfolio_markdown(result: WeeklyPortfolio, *,
     """One line per page: its posts of the week and its headline (linked under
     --output-dir)."""
     weeks = sorted({r.week for r in result.reports})
+    rows = [[_linked(page, links), str(posts), headline]
+            for page, posts, headline in _weekly_rows(result)]
     lines = [f"# Weekly summaries: {', '.join(weeks)}", "",
-             "| Page | Posts this week | Headline |", "|---|---:|---|"]
-    for page, posts, headline in _weekly_rows(result):
-        name = _cell(page)
-        if links and page in links:
-            name = f"[{name}]({links[page]})"
-        lines.append(f"| {name} | {posts} | {_cell(headline)} |")
+             *markdown_table(["Page", "Posts this week", "Headline"], rows, {1})]
     return safe_markdown("\n".join([*lines, ""]))
 
 

@@ -158,3 +158,13 @@ def rich_to_text(renderable, console=None, width: int = 100) -> str:
     with console.capture() as captured:
         console.print(Segments(segments), end="")
     return captured.get()
+
+
+def markdown_table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+    """The lines of a Markdown table; a ``|`` inside a cell is escaped, and the columns in
+    ``right`` are right-aligned."""
+    align = ["---:" if i in right else "---" for i in range(len(header))]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
+              for row in rows]
+    return lines

@@ -17,6 +17,7 @@ from posttime.render.text import (
     fmt_lift,
     fmt_rate,
     fmt_share,
+    markdown_table,
     one_line,
     safe_markdown,
     strip_controls,
@@ -184,16 +185,6 @@ def experiment_rows(report) -> list[list[str]]:
 # -- markdown, text, json ---------------------------------------------------------------
 
 
-def _md_table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
-    def esc(cell: str) -> str:
-        return cell.replace("|", "\\|")
-
-    align = ["---:" if i in right else "---" for i in range(len(header))]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
-    lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
-    return lines
-
-
 def weekly_markdown(report: WeeklyReport) -> str:
     a = report.analysis
     lines = [
@@ -205,17 +196,17 @@ def weekly_markdown(report: WeeklyReport) -> str:
     if report.posts.empty:
         lines += [NO_POSTS_NOTE, ""]
     else:
-        lines += [*_md_table(post_header(report), post_rows(report, markdown_post), {2, 3, 4}),
-                  ""]
+        lines += [*markdown_table(post_header(report), post_rows(report, markdown_post),
+                                  {2, 3, 4}), ""]
     if report.provisional:
         lines += [f"\\{PROVISIONAL_NOTE}", ""]
     if not report.posts.empty:
         lines += [EXPECTED_NOTE, ""]
     lines += ["## This week against earlier weeks", "",
-              *_md_table(PERIOD_HEADER, period_rows(report), {1, 2, 3, 4}), "",
+              *markdown_table(PERIOD_HEADER, period_rows(report), {1, 2, 3, 4}), "",
               "## Recommended windows", "", basis_line(report), ""]
     if report.recommendations:
-        lines += [*_md_table(WINDOW_HEADER, window_rows(report), {1, 2, 3}), ""]
+        lines += [*markdown_table(WINDOW_HEADER, window_rows(report), {1, 2, 3}), ""]
     if a is not None:
         lines += [a.headline, ""]
     lines += ["## Changes since last week", "", report.changes.text, "",
@@ -223,7 +214,7 @@ def weekly_markdown(report: WeeklyReport) -> str:
     if report.experiment is not None:
         lines += ["## Posting experiment", "", experiment_line(report), ""]
         if report.experiment.evaluation is not None:
-            lines += [*_md_table(EXPERIMENT_HEADER, experiment_rows(report), {2, 3}), ""]
+            lines += [*markdown_table(EXPERIMENT_HEADER, experiment_rows(report), {2, 3}), ""]
         lines += [report.experiment.text, ""]
     lines += ["---", "", ASSOCIATION, ""]
     return safe_markdown("\n".join(lines))
