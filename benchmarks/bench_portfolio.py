@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import time
 
 from timing import median_seconds
 
@@ -46,12 +45,6 @@ def heatmap(posts):
     return y.groupby([local.dt.day_of_week, local.dt.hour]).mean().unstack()
 
 
-def timed(func) -> float:
-    start = time.perf_counter()
-    func()
-    return time.perf_counter() - start
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=200)
@@ -69,8 +62,8 @@ def main() -> None:
     analyze(first, options)  # warm up imports and caches
 
     one = median_seconds(lambda: analyze(first, options), args.runs)
-    serial = timed(lambda: analyze_many(posts, options, jobs=1))
-    parallel = timed(lambda: analyze_many(posts, options, jobs=2))
+    serial = median_seconds(lambda: analyze_many(posts, options, jobs=1), 1)
+    parallel = median_seconds(lambda: analyze_many(posts, options, jobs=2), 1)
     print(f"{args.pages} pages x {args.posts:,} posts, {os.cpu_count()} cores")
     print(f"--jobs 2 {parallel:.2f}s vs --jobs 1 {serial:.2f}s = {parallel / serial:.2f}x "
           "(target <= 0.60x on 2 cores)")
