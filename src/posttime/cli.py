@@ -90,10 +90,14 @@ def error_line(exc: Exception) -> str:
 
 
 def handle_errors(func: F) -> F:
-    """Turn a PosttimeError into one ``Error:`` line on stderr and its exit code."""
+    """Turn a PosttimeError into one ``Error:`` line on stderr and its exit code, and set
+    quiet mode from the command's ``--quiet`` (off for every other command)."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        from posttime.render.console import be_quiet
+
+        be_quiet(bool(kwargs.get("quiet", False)))  # --quiet, for the commands that have it
         try:
             return func(*args, **kwargs)
         except PosttimeError as exc:
@@ -339,9 +343,8 @@ def analyze(
     from posttime import sources
     from posttime.analysis import ByTypeResult, analyze_by_type
     from posttime.analysis import analyze as run_analysis
-    from posttime.render.console import be_quiet, talk
+    from posttime.render.console import talk
 
-    be_quiet(quiet)
     chosen = choose_format(fmt, "portfolio" if all_pages else "analyze", output)
     if all_pages or output_dir is not None or executor is not None:
         if not all_pages:
@@ -462,10 +465,9 @@ def inspect_command(
     and why, duplicates merged and clock changes. Page-level files are listed too.
     """
     from posttime import sources
-    from posttime.render.console import be_quiet, talk
+    from posttime.render.console import talk
     from posttime.render.inspect import InspectReport
 
-    be_quiet(quiet)
     chosen = choose_format(fmt, "inspect")
     timezone = sources.audience_zone(tz, sample)
     loaded = sources.load(_inputs(files, sample), export_tz=export_tz, mapping=_mapping(mapping))
@@ -509,11 +511,9 @@ def ingest(
     (exit code 2). Page-level files are skipped.
     """
     from posttime.history import HistoryStore, ingest_sources
-    from posttime.render.console import be_quiet
     from posttime.render.history import IngestProgress, print_ingest
     from posttime.sources import export_zone
 
-    be_quiet(quiet)
     zone = export_zone(export_tz)
     columns = _mapping(mapping)
     with HistoryStore(db) as store, IngestProgress() as progress:
@@ -577,11 +577,9 @@ def weekly(
     from posttime import sources as pages
     from posttime.errors import NoDataError
     from posttime.history import HistoryStore, ingest_sources
-    from posttime.render.console import be_quiet
     from posttime.render.history import IngestProgress, print_ingest
     from posttime.weekly import build_weekly, parse_week
 
-    be_quiet(quiet)
     chosen = choose_format(fmt, "weekly", output)
     timezone = pages.audience_zone(tz, sample)
     label = parse_week(week) if week is not None else None
@@ -712,9 +710,8 @@ def compare(
     """
     from posttime import sources
     from posttime.compare import compare as run_compare
-    from posttime.render.console import be_quiet, talk
+    from posttime.render.console import talk
 
-    be_quiet(quiet)
     chosen = choose_format(fmt, "compare", output)
     a, b = sources.pair(list(inputs or []), pages, sample=sample, db=db, export_tz=export_tz,
                         mapping=_mapping(mapping))
@@ -967,9 +964,7 @@ def pull(
     `posttime weekly --pull 123456789 --output ~/reports/week.md`.
     """
     from posttime.history import HistoryStore
-    from posttime.render.console import be_quiet
 
-    be_quiet(quiet)
     with _graph_client(token_file, graph_url, api_version, max_wait) as client:
         if list_pages:
             _print_accounts(client)
