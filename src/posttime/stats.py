@@ -25,6 +25,14 @@ def _t_sf(t, df):
     return special.stdtr(df, -np.asarray(t, dtype=float))
 
 
+def _t_ppf(q, df):
+    """``scipy.stats.t.ppf`` without its argument checks, which cost more than the
+    quantile itself in the planning figures' root search; NaN where df is not positive."""
+    df = np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(df > 0, special.stdtrit(df, q), np.nan)
+
+
 def _pvalue(t, df, alternative: str):
     if alternative == "two-sided":
         return np.minimum(1.0, 2.0 * _t_sf(np.abs(t), df))
@@ -76,7 +84,7 @@ def welch(
     with np.errstate(divide="ignore", invalid="ignore"):
         t = diff / se
         df = (va + vb) ** 2 / (va**2 / (n_a - 1) + vb**2 / (n_b - 1))
-    half = sps.t.ppf(0.5 + confidence / 2, df) * se
+    half = _t_ppf(0.5 + confidence / 2, df) * se
     return pd.DataFrame(
         {"diff": diff, "se": se, "t": t, "df": df, "p": _pvalue(t, df, alternative),
          "low": diff - half, "high": diff + half}
@@ -97,10 +105,12 @@ def draw_members(rng: np.random.Generator, size: int, k: int, total: int) -> np.
         return np.argpartition(keys, k - 1, axis=1)[:, :k]
     # Few expected repeats: draw with replacement and redraw the rows that repeat an index.
     # Rejection keeps every k-subset equally likely and costs size * k, not size * total.
+    # Only the rows just redrawn are checked again: the others are already distinct.
     rows = rng.integers(0, total, size=(size, k))
+    bad = np.arange(size)
     while True:
-        ordered = np.sort(rows, axis=1)
-        bad = np.flatnonzero((ordered[:, 1:] == ordered[:, :-1]).any(axis=1))
+        ordered = np.sort(rows[bad], axis=1)
+        bad = bad[(ordered[:, 1:] == ordered[:, :-1]).any(axis=1)]
         if len(bad) == 0:
             return rows
         rows[bad] = rng.integers(0, total, size=(len(bad), k))
@@ -108,7 +118,7 @@ def draw_members(rng: np.random.Generator, size: int, k: int, total: int) -> np.
 
 def permutation_pvalues(
     a, b, *, n_resamples: int = N_RESAMPLES, seed: int = SEED, batch: int = 2000,
-) -> pd.Series:
+) -> dict[str, float]:
     """Permutation p-values of Welch's t statistic (group labels shuffled), all three sides.
 
     The same test as ``scipy.stats.ttest_ind(a, b, equal_var=False,
@@ -119,7 +129,7 @@ def permutation_pvalues(
 
     Returns
     -------
-    Series indexed by ``two-sided``, ``greater`` (mean a > mean b) and ``less``.
+    dict keyed by ``two-sided``, ``greater`` (mean a > mean b) and ``less``.
 
     Examples
     --------
@@ -147,8 +157,9 @@ def permutation_pvalues(
         size = min(batch, n_resamples - done)
         # Draw the members of the smaller group; the other group is the rest.
         members = draw_members(rng, size, min(n_a, n_b), len(pooled))
-        sum_small = pooled[members].sum(axis=1)
-        sq_small = squares[members].sum(axis=1)
+        drawn = pooled[members]
+        sum_small = drawn.sum(axis=1)
+        sq_small = (drawn**2).sum(axis=1)
         if n_a <= n_b:
             sum_a, sq_a = sum_small, sq_small
         else:
@@ -159,8 +170,8 @@ def permutation_pvalues(
         done += size
     p_greater = (greater + 1) / (n_resamples + 1)
     p_less = (less + 1) / (n_resamples + 1)
-    return pd.Series({"two-sided": min(1.0, 2 * min(p_greater, p_less)),
-                      "greater": p_greater, "less": p_less})
+    return {"two-sided": min(1.0, 2 * min(p_greater, p_less)), "greater": p_greater,
+            "less": p_less}
 
 
 def bh(p) -> np.ndarray:
@@ -293,6 +304,13 @@ def welch_df(n, n_baseline) -> np.ndarray:
         return (a + b) ** 2 / (a**2 / (n - 1) + b**2 / (np.asarray(n_baseline) - 1.0))
 
 
+def _log_mdl(sd, n, n_baseline, alpha: float, power: float):
+    """log of ``min_detectable_lift`` for n >= 2, on arrays or plain numbers alike."""
+    df = welch_df(n, n_baseline)
+    factor = _t_ppf(1 - alpha / 2, df) + _t_ppf(power, df)
+    return factor * sd * np.sqrt(1.0 / n + 1.0 / n_baseline)
+
+
 def min_detectable_lift(sd: float, n, n_baseline, alpha: float = 0.05,
                         power: float = POWER) -> np.ndarray:
     """Lift a two-sided Welch test at level ``alpha`` finds with probability ``power``.
@@ -312,9 +330,7 @@ def min_detectable_lift(sd: float, n, n_baseline, alpha: float = 0.05,
         raise ValueError("alpha and power must be between 0 and 1")
     out = np.full(n.shape, np.inf)
     ok = n >= 2
-    df = welch_df(n[ok], nb[ok])
-    factor = sps.t.ppf(1 - alpha / 2, df) + sps.t.ppf(power, df)
-    out[ok] = np.exp(factor * sd * np.sqrt(1.0 / n[ok] + 1.0 / nb[ok]))
+    out[ok] = np.exp(_log_mdl(sd, n[ok], nb[ok], alpha, power))
     return out if out.ndim else out[()]
 
 
@@ -332,9 +348,13 @@ def posts_needed(sd: float, n_baseline: float, lift: float = 1.25, alpha: float 
     """
     if lift <= 1:
         raise ValueError("lift must be above 1")
+    if not 0 < alpha < 1 or not 0 < power < 1:
+        raise ValueError("alpha and power must be between 0 and 1")
+    target = np.log(lift)
+    n_baseline = float(n_baseline)
 
     def gap(n: float) -> float:
-        return float(np.log(min_detectable_lift(sd, n, n_baseline, alpha, power)) - np.log(lift))
+        return float(_log_mdl(sd, n, n_baseline, alpha, power) - target)
 
     most = 1e9
     if gap(most) >= 0:
