@@ -297,68 +297,111 @@ def check_claims(used: pd.DataFrame, seed: int = stats.SEED) -> list[Claim]:
     return claims
 
 
-def score_windows(
-    used: pd.DataFrame, grid: Grid, seed: int = stats.SEED, *, permute: bool = True
-) -> tuple[pd.DataFrame, dict]:
-    """Test, correct and rank every window of ``grid`` against the baseline (METHOD.md §3-6,
-    10); ``permute=False`` keeps the Welch p-value of small windows too."""
+@dataclass
+class WindowTests:
+    """Every window of a grid tested against the baseline minus itself: arrays indexed by
+    window id (``idx`` lists the tested ones), the parts ``score_windows`` builds on."""
+
+    n: np.ndarray
+    mean: np.ndarray
+    var: np.ndarray
+    comp_n: np.ndarray  # posts of the baseline, less the window's own
+    inside: np.ndarray  # whether the window is part of the baseline
+    tested: np.ndarray
+    idx: np.ndarray
+    level: float  # confidence level of the selection-adjusted intervals
+    welch: pd.DataFrame | None  # plain 90% Welch test per tested window
+    adjusted: pd.DataFrame | None  # the same at ``level``
+    p: np.ndarray  # per tested window
+    verdict: np.ndarray  # per window
+    baseline_n: int
+    baseline_mean: float
+
+
+def test_windows(used: pd.DataFrame, grid: Grid, seed: int = stats.SEED, *,
+                 permute: bool = True) -> WindowTests:
+    """Welch test (a permutation test for a small window where it matters) of every window
+    against the baseline minus itself, BH-corrected: the verdicts of METHOD.md §4, 10."""
     r = used["residual"].to_numpy()
     window = grid.assign(used["weekday_index"].to_numpy(), used["hour"].to_numpy())
     base = used["in_baseline"].to_numpy()
-    table = grid.frame().join(group_stats(r, window, grid.size))
+    counts = group_stats(r, window, grid.size)
+    n_all, mean, var = (counts[c].to_numpy() for c in ("n", "mean", "var"))
     rb = r[base]
     n_b, mean_b = len(rb), (float(rb.mean()) if len(rb) else np.nan)
-    # Each window is compared with the baseline minus itself.
-    inside = table["in_baseline"].to_numpy()
-    comp_n = n_b - np.where(inside, table["n"], 0)
-    comp_sum = rb.sum() - np.where(inside, table["sum"], 0.0)
+    inside = grid.in_baseline()
+    comp_n = n_b - np.where(inside, n_all, 0)
+    comp_sum = rb.sum() - np.where(inside, counts["sum"].to_numpy(), 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         comp_mean = comp_sum / comp_n
         # Sum of squares of the baseline minus W, from the parts (parallel-variance formula).
         ss_b = float(((rb - mean_b) ** 2).sum()) if n_b else np.nan
-        ss_w = np.where(inside, table["ss"], 0.0)
-        mean_w = np.where(inside, table["mean"], 0.0)
-        n_w = np.where(inside, table["n"], 0)
+        ss_w = np.where(inside, counts["ss"].to_numpy(), 0.0)
+        mean_w = np.where(inside, mean, 0.0)
+        n_w = np.where(inside, n_all, 0)
         comp_ss = ss_b - ss_w - n_w * (mean_w - mean_b) ** 2 * n_b / np.maximum(comp_n, 1)
         comp_var = comp_ss / (comp_n - 1)
-    tested = (table["n"] >= MIN_WINDOW_POSTS) & (comp_n >= MIN_WINDOW_POSTS)
-    table["tested"] = tested
-    for col in ("lift", "lift_low", "lift_high", "lift_low_90", "lift_high_90", "p", "q",
-                "shrunk_lift", "p_better", "rank_key", "theta"):
-        table[col] = np.nan
+    tested = (n_all >= MIN_WINDOW_POSTS) & (comp_n >= MIN_WINDOW_POSTS)
     idx = np.flatnonzero(tested)
     m = len(idx)
     level = stats.fcr_level(min(LISTED, m), m, FDR_LEVEL) if m else np.nan
-    table["interval_level"] = np.where(tested, level, np.nan)
+    test = adjusted = None
+    p = np.array([])
+    verdict = np.full(grid.size, "insufficient-data", dtype=object)
     if m:
-        groups = (table["mean"].to_numpy()[idx], table["var"].to_numpy()[idx],
-                  table["n"].to_numpy()[idx], comp_mean[idx], comp_var[idx], comp_n[idx])
+        groups = (mean[idx], var[idx], n_all[idx], comp_mean[idx], comp_var[idx], comp_n[idx])
         test = stats.welch(*groups)
         adjusted = stats.welch(*groups, confidence=level)
         p = test["p"].to_numpy().copy()
         for j, c in enumerate(idx):
-            if permute and table.at[c, "n"] < PERMUTATION_BELOW and p[j] < PERMUTATION_IF_P_BELOW:
+            if permute and n_all[c] < PERMUTATION_BELOW and p[j] < PERMUTATION_IF_P_BELOW:
                 other = base & (window != c)
                 p[j] = stats.permutation_pvalues(r[window == c], r[other], seed=seed)["two-sided"]
-        table.loc[idx, "lift"] = np.exp(test["diff"].to_numpy())
-        table.loc[idx, "lift_low_90"] = np.exp(test["low"].to_numpy())
-        table.loc[idx, "lift_high_90"] = np.exp(test["high"].to_numpy())
-        table.loc[idx, "lift_low"] = np.exp(adjusted["low"].to_numpy())
-        table.loc[idx, "lift_high"] = np.exp(adjusted["high"].to_numpy())
-        table.loc[idx, "rank_key"] = adjusted["low"].to_numpy()
-        table.loc[idx, "p"] = p
-        table.loc[idx, "q"] = stats.bh(p)
-    n_t = table["n"].to_numpy()[idx]
+        verdict[idx] = np.where(stats.bh(p) < FDR_LEVEL,
+                                np.where(np.exp(test["diff"].to_numpy()) > 1, "better", "worse"),
+                                "no-difference")
+    return WindowTests(n=n_all, mean=mean, var=var, comp_n=comp_n, inside=inside,
+                       tested=tested, idx=idx, level=level, welch=test, adjusted=adjusted, p=p,
+                       verdict=verdict, baseline_n=n_b, baseline_mean=mean_b)
+
+
+def score_windows(
+    used: pd.DataFrame, grid: Grid, seed: int = stats.SEED, *, permute: bool = True
+) -> tuple[pd.DataFrame, dict]:
+    """Test, correct and rank every window of ``grid`` against the baseline (METHOD.md §3-6,
+    10); ``permute=False`` keeps the Welch p-value of small windows too.
+
+    The columns are computed as numpy arrays and put in a frame once at the end: pandas'
+    row-wise assignment used to cost more than all the statistics together.
+    """
+    tests = test_windows(used, grid, seed, permute=permute)
+    n_all, mean, idx, inside = tests.n, tests.mean, tests.idx, tests.inside
+    n_b, mean_b = tests.baseline_n, tests.baseline_mean
+    m = len(idx)
+    col = {name: np.full(grid.size, np.nan) for name in (
+        "lift", "lift_low", "lift_high", "lift_low_90", "lift_high_90", "p", "q",
+        "shrunk_lift", "p_better", "rank_key", "theta")}
+    if tests.welch is not None and tests.adjusted is not None:
+        col["lift"][idx] = np.exp(tests.welch["diff"].to_numpy())
+        col["lift_low_90"][idx] = np.exp(tests.welch["low"].to_numpy())
+        col["lift_high_90"][idx] = np.exp(tests.welch["high"].to_numpy())
+        col["lift_low"][idx] = np.exp(tests.adjusted["low"].to_numpy())
+        col["lift_high"][idx] = np.exp(tests.adjusted["high"].to_numpy())
+        col["rank_key"][idx] = tests.adjusted["low"].to_numpy()
+        col["p"][idx] = tests.p
+        col["q"][idx] = stats.bh(tests.p)
+    n_t = n_all[idx]
     if m and np.sum(n_t - 1) > 0:
-        within_var = float(np.sum((n_t - 1) * table["var"].to_numpy()[idx]) / np.sum(n_t - 1))
+        within_var = float(np.sum((n_t - 1) * tests.var[idx]) / np.sum(n_t - 1))
     else:
+        r = used["residual"].to_numpy()
         within_var = float(np.var(r, ddof=1)) if len(r) > 1 else np.nan
     sd = float(np.sqrt(within_var)) if np.isfinite(within_var) else np.nan
     tau2 = 0.0
     if m >= 2 and within_var > 0:
-        shrunk = stats.shrink(table["mean"].to_numpy()[idx], n_t, within_var)
+        shrunk = stats.shrink(mean[idx], n_t, within_var)
         tau2 = shrunk.tau2
-        table.loc[idx, "theta"] = shrunk.theta
+        col["theta"][idx] = shrunk.theta
         share = np.where(inside[idx], n_t, 0.0)
         if share.sum() > 0:
             effect, effect_sd = stats.contrast(shrunk, share / share.sum())
@@ -368,42 +411,46 @@ def score_windows(
             effect = shrunk.theta - mean_b
             effect_sd = np.sqrt(shrunk.sd**2 + (1 - shrunk.weight) ** 2 * shrunk.mu_var
                                 + within_var / n_b)
-        table.loc[idx, "shrunk_lift"] = np.exp(effect)
+        col["shrunk_lift"][idx] = np.exp(effect)
         with np.errstate(divide="ignore", invalid="ignore"):
-            p_better = np.where(effect_sd > 0, special.ndtr(effect / effect_sd), 0.5)
-        table.loc[idx, "p_better"] = p_better
+            col["p_better"][idx] = np.where(effect_sd > 0, special.ndtr(effect / effect_sd), 0.5)
         if tau2 > 0:
-            table.loc[idx, "rank_key"] = effect
+            col["rank_key"][idx] = effect
     else:
-        table.loc[idx, "theta"] = table.loc[idx, "mean"]
-        table.loc[idx, "shrunk_lift"] = table.loc[idx, "lift"]
-        table.loc[idx, "rank_key"] = np.log(table.loc[idx, "lift"])
+        col["theta"][idx] = mean[idx]
+        col["shrunk_lift"][idx] = col["lift"][idx]
+        col["rank_key"][idx] = np.log(col["lift"][idx])
     # The printed interval always contains the printed (shrunken) lift: where shrinkage
     # moves the estimate outside the interval of the raw lift, the interval is widened to it.
-    table["lift_low"] = np.fmin(table["lift_low"], table["shrunk_lift"])
-    table["lift_high"] = np.fmax(table["lift_high"], table["shrunk_lift"])
-    verdict = np.where(table["q"] < FDR_LEVEL, np.where(table["lift"] > 1, "better", "worse"),
-                       "no-difference")
-    table["verdict"] = np.where(tested, verdict, "insufficient-data")
-    n_all = table["n"].to_numpy()
+    col["lift_low"] = np.fmin(col["lift_low"], col["shrunk_lift"])
+    col["lift_high"] = np.fmax(col["lift_high"], col["shrunk_lift"])
     # Plan for the level a verdict needs: BH at FDR_LEVEL over the tested windows, at its
     # strictest (a single discovery), FDR_LEVEL / m.
     alpha = FDR_LEVEL / (m or grid.size)
     needed = np.inf
-    table["min_detectable_lift"] = np.nan
+    mdl = np.full(grid.size, np.nan)
     if np.isfinite(sd):
-        table["min_detectable_lift"] = stats.min_detectable_lift(
-            sd, n_all, np.maximum(comp_n, 2), alpha)
+        mdl = stats.min_detectable_lift(sd, n_all, np.maximum(tests.comp_n, 2), alpha)
         needed = stats.posts_needed(sd, max(n_b, 2), TARGET_LIFT, alpha)
-    table["more_posts_needed"] = np.maximum(0, needed - n_all) if np.isfinite(needed) else np.nan
-    ranked = table[tested].sort_values(["rank_key", "n", "window"],
-                                       ascending=[False, False, True])
-    rest = table[~tested].sort_values(["n", "window"], ascending=[False, True])
-    ranked = ranked.assign(rank=np.arange(1, len(ranked) + 1))
-    rest = rest.assign(rank=pd.NA)
-    out = pd.concat([ranked, rest]).reset_index(drop=True)
-    out["rank"] = out["rank"].astype("Int64")
-    out = out.drop(columns=["sum", "ss", "rank_key"])
+    # Tested windows by rank key, then posts; the others by posts; ties by window id.
+    ranked = idx[np.lexsort((idx, -n_all[idx], -col["rank_key"][idx]))]
+    rest = np.flatnonzero(~tests.tested)
+    rest = rest[np.lexsort((rest, -n_all[rest]))]
+    order = np.concatenate([ranked, rest])
+    columns = {
+        **grid.columns(),
+        "n": n_all, "mean": mean, "var": tests.var, "tested": tests.tested,
+        **{name: col[name] for name in ("lift", "lift_low", "lift_high", "lift_low_90",
+                                         "lift_high_90", "p", "q", "shrunk_lift", "p_better",
+                                         "theta")},
+        "interval_level": np.where(tests.tested, tests.level, np.nan),
+        "verdict": tests.verdict,
+        "min_detectable_lift": mdl,
+        "more_posts_needed": (np.maximum(0, needed - n_all) if np.isfinite(needed)
+                              else np.full(grid.size, np.nan)),
+    }
+    out = pd.DataFrame({name: values[order] for name, values in columns.items()})
+    out["rank"] = pd.array([*range(1, m + 1)] + [pd.NA] * len(rest), dtype="Int64")
     summary = {"baseline_n": n_b, "baseline_mean": mean_b, "residual_sd": sd, "tau2": tau2,
                "posts_needed": needed, "alpha": alpha}
     return out, summary
@@ -477,9 +524,9 @@ def robustness(used: pd.DataFrame, grid: Grid, windows: pd.DataFrame,
         return robust
     parts = residualize(used["y"].to_numpy(), used["type"].cat.codes.to_numpy(),
                         times=pd.DatetimeIndex(used["published"]), days=TREND_DAYS)
-    calendar, _ = score_windows(used.assign(residual=parts["residual"].to_numpy()), grid,
-                                options.seed, permute=False)
-    other = calendar.set_index("window")["verdict"].reindex(windows["window"]).to_numpy()
+    calendar = test_windows(used.assign(residual=parts["residual"].to_numpy()), grid,
+                            options.seed, permute=False)
+    other = calendar.verdict[windows["window"].to_numpy()]
     robust[acted_on] = verdicts[acted_on] == other[acted_on]
     return robust
 

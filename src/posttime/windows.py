@@ -8,6 +8,7 @@ both grains.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -55,30 +56,46 @@ class Grid:
     def size(self) -> int:
         return 7 * self.blocks
 
+    def columns(self) -> dict[str, np.ndarray]:
+        """One entry per window, in window-id order: ``window``, ``weekday``,
+        ``weekday_index``, ``start``, ``end``, ``in_baseline`` (read-only arrays)."""
+        return _grid_columns(Grain(self.grain))
+
     def frame(self) -> pd.DataFrame:
-        """One row per window: ``window``, ``weekday``, ``weekday_index``, ``start``, ``end``,
-        ``in_baseline``."""
-        day = np.repeat(np.arange(7), self.blocks)
-        block = np.tile(np.arange(self.blocks), 7)
-        start = self.edges[block]
-        end = self.edges[block + 1]
-        low, high = BASELINE_HOURS
-        weekday = (day >= BASELINE_DAYS[0]) & (day < BASELINE_DAYS[1])
-        return pd.DataFrame(
-            {
-                "window": np.arange(self.size),
-                "weekday": np.asarray(WEEKDAYS)[day],
-                "weekday_index": day,
-                "start": start,
-                "end": end,
-                "in_baseline": weekday & (start >= low) & (end <= high),
-            }
-        )
+        """``columns`` as a frame, one row per window."""
+        return pd.DataFrame(self.columns())
+
+    def in_baseline(self) -> np.ndarray:
+        """Whether each window is part of the baseline."""
+        return self.columns()["in_baseline"]
 
     def assign(self, weekday: npt.ArrayLike, hour: npt.ArrayLike) -> np.ndarray:
         """Window id of each post from its local weekday (0 = Monday) and hour."""
         block = np.searchsorted(self.edges, np.asarray(hour), side="right") - 1
         return np.asarray(weekday) * self.blocks + block
+
+
+@cache
+def _grid_columns(grain: Grain) -> dict[str, np.ndarray]:
+    edges = np.array(EDGES[grain])
+    blocks = len(edges) - 1
+    day = np.repeat(np.arange(7), blocks)
+    block = np.tile(np.arange(blocks), 7)
+    start = edges[block]
+    end = edges[block + 1]
+    low, high = BASELINE_HOURS
+    weekday = (day >= BASELINE_DAYS[0]) & (day < BASELINE_DAYS[1])
+    columns = {
+        "window": np.arange(7 * blocks),
+        "weekday": np.asarray(WEEKDAYS)[day],
+        "weekday_index": day,
+        "start": start,
+        "end": end,
+        "in_baseline": weekday & (start >= low) & (end <= high),
+    }
+    for values in columns.values():
+        values.setflags(write=False)
+    return columns
 
 
 def in_baseline(weekday: npt.ArrayLike, hour: npt.ArrayLike) -> np.ndarray:
