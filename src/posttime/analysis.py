@@ -456,22 +456,31 @@ def score_windows(
     return out, summary
 
 
+def _rows(windows: pd.DataFrame, verdict: str) -> list[dict]:
+    """The windows with ``verdict``, in ranked order, as plain records (cheaper than
+    filtering the frame)."""
+    picked = np.flatnonzero(windows["verdict"].to_numpy() == verdict)
+    columns = ("weekday", "start", "end", "n", "shrunk_lift", "lift_low", "lift_high", "robust")
+    values = {c: windows[c].to_numpy()[picked] for c in columns}
+    return [{c: values[c][i] for c in columns} for i in range(len(picked))]
+
+
 def _headline(windows: pd.DataFrame, summary: dict, posts_used: int, typical_n: int,
               typical_mdl: float | None) -> str:
-    better = windows[(windows["verdict"] == "better")]
-    worse = windows[(windows["verdict"] == "worse")]
-    n_tested = int(windows["tested"].sum())
-    if n_tested == 0:
+    better = _rows(windows, "better")
+    worse = _rows(windows, "worse")
+    if not windows["tested"].to_numpy().any():
         return (
             f"Too few posts to test any window yet: {posts_used} posts used, and a window needs "
             f"{MIN_WINDOW_POSTS} (the busiest has {int(windows['n'].max())}; weekdays 10-14 "
             f"have {summary['baseline_n']}). Keep posting and export again."
         )
-    if len(better) and summary["tau2"] > 0:
+    if better and summary["tau2"] > 0:
         parts = [
-            f"{label(w.weekday, w.start, w.end)} ({w.shrunk_lift:.2f}x, {w.lift_low:.2f}-"
-            f"{w.lift_high:.2f}, {w.n} posts{'' if w.robust else ', not robust'})"
-            for w in better.itertuples()
+            f"{label(w['weekday'], w['start'], w['end'])} ({w['shrunk_lift']:.2f}x, "
+            f"{w['lift_low']:.2f}-{w['lift_high']:.2f}, {w['n']} posts"
+            f"{'' if w['robust'] else ', not robust'})"
+            for w in better
         ]
         verb = "beats" if len(parts) == 1 else "beat"
         text = f"{', '.join(parts)} reliably {verb} weekdays 10-14 for this page."
@@ -493,11 +502,11 @@ def _headline(windows: pd.DataFrame, summary: dict, posts_used: int, typical_n: 
                 f"and in weekdays 10-14 (now {summary['baseline_n']})"
             )
         text += "."
-    if len(worse):
-        names = ", ".join(label(w.weekday, w.start, w.end) + ("" if w.robust else " (not robust)")
-                          for w in worse.itertuples())
+    if worse:
+        names = ", ".join(label(w["weekday"], w["start"], w["end"])
+                          + ("" if w["robust"] else " (not robust)") for w in worse)
         text += f" Reliably worse: {names}."
-    if not windows.loc[windows["verdict"].isin(["better", "worse"]), "robust"].all():
+    if not all(w["robust"] for w in better + worse):
         text += (" A verdict marked not robust changes when the trend is fitted over calendar "
                  "days instead of posts: a burst of posting may be behind it.")
     return text

@@ -140,7 +140,10 @@ def residualize(
         )
     type_effect = np.zeros_like(y)
     trend = np.zeros_like(y)
-    codes_index = pd.Index(codes)
+    # Posts grouped by type once: the per-type medians are taken of contiguous slices.
+    by_type = np.argsort(codes, kind="stable")
+    types, first = np.unique(codes[by_type], return_index=True)
+    slot = np.searchsorted(types, codes)
     for _ in range(iterations):
         if times is None:
             rolling = pd.Series(y - type_effect).rolling(
@@ -149,10 +152,11 @@ def residualize(
             rolling = pd.Series(y - type_effect, index=times).rolling(
                 pd.Timedelta(days=2 * days), center=True, closed="both", min_periods=1)
         trend = rolling.median().to_numpy()
-        # The ends of a short series can lack min_posts neighbours: use the nearest value.
-        trend = pd.Series(trend).ffill().bfill().to_numpy()
-        per_type = pd.Series(y - trend).groupby(codes_index).median()
-        type_effect = per_type.reindex(codes_index).to_numpy()
+        if np.isnan(trend).any():
+            # The ends of a short series can lack min_posts neighbours: use the nearest value.
+            trend = pd.Series(trend).ffill().bfill().to_numpy()
+        per_type = [np.median(part) for part in np.split((y - trend)[by_type], first[1:])]
+        type_effect = np.asarray(per_type)[slot]
     residual = y - trend - type_effect
     centre = np.median(residual)
     spread = 1.4826 * np.median(np.abs(residual - centre))
