@@ -156,64 +156,70 @@ def too_recent(published: pd.Series, as_of: pd.Series) -> pd.Series:
     return (published > as_of - pd.Timedelta(days=RECENT_DAYS)).fillna(False).astype(bool)
 
 
-def exclusions(posts: pd.DataFrame, options: AnalysisOptions) -> tuple[pd.DataFrame, dict]:
-    """Apply the filters and the exclusions of METHOD.md §1; count every post left out."""
+def exclusions(posts: pd.DataFrame, options: AnalysisOptions
+               ) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Apply the filters and the exclusions of METHOD.md §1; count every post left out.
+
+    Returns the positions of the posts kept, the outcome y of every post, and the counts.
+    """
     zone = get_zone(options.timezone)
     counts = {"too_recent": 0, "paid": 0, "missing_metric": 0}
-    keep = pd.Series(True, index=posts.index)
+    keep = np.ones(len(posts), dtype=bool)
     if options.post_type is not None:
         wanted = post_type(options.post_type)
         if wanted is None:
             raise UsageError(
                 f"unknown post type {options.post_type!r}; choose one of: {', '.join(POST_TYPES)}"
             )
-        is_type = (posts["type"] == wanted).fillna(False)
+        is_type = (posts["type"] == wanted).fillna(False).to_numpy(dtype=bool)
         counts["other_types"] = int((~is_type).sum())
         keep &= is_type
     if options.since is not None or options.until is not None:
         local_day = posts["published"].dt.tz_convert(zone).dt.tz_localize(None).dt.normalize()
-        inside = pd.Series(True, index=posts.index)
+        inside = np.ones(len(posts), dtype=bool)
         if options.since is not None:
-            inside &= local_day >= pd.Timestamp(options.since)
+            inside &= (local_day >= pd.Timestamp(options.since)).to_numpy()
         if options.until is not None:
-            inside &= local_day <= pd.Timestamp(options.until)
+            inside &= (local_day <= pd.Timestamp(options.until)).to_numpy()
         counts["outside_dates"] = int((keep & ~inside).sum())
         keep &= inside
     if not options.include_paid:
-        paid = keep & posts["paid"]
+        paid = keep & posts["paid"].to_numpy(dtype=bool)
         counts["paid"] = int(paid.sum())
         keep &= ~paid
-    recent = keep & too_recent(posts["published"], posts["as_of"])
+    recent = keep & too_recent(posts["published"], posts["as_of"]).to_numpy()
     counts["too_recent"] = int(recent.sum())
     keep &= ~recent
-    y = log_outcome(posts, options.metric)
-    missing = keep & y.isna()
+    y = log_outcome(posts, options.metric).to_numpy(dtype=float)
+    missing = keep & np.isnan(y)
     counts["missing_metric"] = int(missing.sum())
     keep &= ~missing
-    used = posts.loc[keep].assign(y=y[keep])
-    return used, counts
+    return np.flatnonzero(keep), y, counts
 
 
 def prepare(posts: pd.DataFrame, options: AnalysisOptions) -> tuple[pd.DataFrame, dict]:
     """Used posts in time order with local weekday and hour, and their residuals."""
     check_metric(options.metric)
-    used, excluded = exclusions(posts, options)
+    kept, y, excluded = exclusions(posts, options)
     # Time order, ties by post id, so that the input's row order changes nothing. numpy's
     # lexsort on plain arrays is several times faster than sort_values on a string column.
-    order = np.lexsort((used["post_id"].to_numpy(dtype=str), used["published"].array.asi8))
-    used = used.iloc[order].reset_index(drop=True)
-    parts = residualize(used["y"].to_numpy(), used["type"].cat.codes.to_numpy(),
-                        adjust=options.adjust)
+    post_id = posts["post_id"].to_numpy(dtype=str)[kept]
+    order = kept[np.lexsort((post_id, posts["published"].array.asi8[kept]))]
+    used = posts.iloc[order].reset_index(drop=True)
+    y = y[order]
+    parts = residualize(y, used["type"].cat.codes.to_numpy(), adjust=options.adjust)
     local = used["published"].dt.tz_convert(get_zone(options.timezone))
+    weekday, hour = local.dt.day_of_week.to_numpy(), local.dt.hour.to_numpy()
     used = used.assign(
+        y=y,
         trend=parts["trend"].to_numpy(),
         type_effect=parts["type_effect"].to_numpy(),
         residual=parts["residual"].to_numpy(),
         local_time=local,
-        weekday_index=local.dt.day_of_week.to_numpy(),
-        hour=local.dt.hour.to_numpy(),
+        weekday_index=weekday,
+        hour=hour,
+        in_baseline=in_baseline(weekday, hour),
     )
-    used["in_baseline"] = in_baseline(used["weekday_index"], used["hour"])
     return used, excluded
 
 
