@@ -243,7 +243,7 @@ def _two_sided(r: np.ndarray, a: np.ndarray, b: np.ndarray, seed: int) -> tuple[
     if min(len(ra), len(rb)) < PERMUTATION_BELOW:
         return lift, float(stats.permutation_pvalues(ra, rb, seed=seed)["two-sided"])
     summary = (ra.mean(), ra.var(ddof=1), len(ra), rb.mean(), rb.var(ddof=1), len(rb))
-    return lift, float(stats.welch(*summary)["p"].iloc[0])
+    return lift, float(stats.welch(*summary)["p"][0])
 
 
 CLAIMS = (
@@ -316,8 +316,8 @@ class WindowTests:
     tested: np.ndarray
     idx: np.ndarray
     level: float  # confidence level of the selection-adjusted intervals
-    welch: pd.DataFrame | None  # plain 90% Welch test per tested window
-    adjusted: pd.DataFrame | None  # the same at ``level``
+    welch: dict[str, np.ndarray] | None  # plain 90% Welch test per tested window
+    adjusted: dict[str, np.ndarray] | None  # the same at ``level``
     p: np.ndarray  # per tested window
     verdict: np.ndarray  # per window
     baseline_n: int
@@ -358,13 +358,13 @@ def test_windows(used: pd.DataFrame, grid: Grid, seed: int = stats.SEED, *,
         groups = (mean[idx], var[idx], n_all[idx], comp_mean[idx], comp_var[idx], comp_n[idx])
         test = stats.welch(*groups)
         adjusted = stats.welch(*groups, confidence=level)
-        p = test["p"].to_numpy().copy()
+        p = test["p"].copy()
         for j, c in enumerate(idx):
             if permute and n_all[c] < PERMUTATION_BELOW and p[j] < PERMUTATION_IF_P_BELOW:
                 other = base & (window != c)
                 p[j] = stats.permutation_pvalues(r[window == c], r[other], seed=seed)["two-sided"]
         verdict[idx] = np.where(stats.bh(p) < FDR_LEVEL,
-                                np.where(np.exp(test["diff"].to_numpy()) > 1, "better", "worse"),
+                                np.where(np.exp(test["diff"]) > 1, "better", "worse"),
                                 "no-difference")
     return WindowTests(n=n_all, mean=mean, var=var, comp_n=comp_n, inside=inside,
                        tested=tested, idx=idx, level=level, welch=test, adjusted=adjusted, p=p,
@@ -388,12 +388,12 @@ def score_windows(
         "lift", "lift_low", "lift_high", "lift_low_90", "lift_high_90", "p", "q",
         "shrunk_lift", "p_better", "rank_key", "theta")}
     if tests.welch is not None and tests.adjusted is not None:
-        col["lift"][idx] = np.exp(tests.welch["diff"].to_numpy())
-        col["lift_low_90"][idx] = np.exp(tests.welch["low"].to_numpy())
-        col["lift_high_90"][idx] = np.exp(tests.welch["high"].to_numpy())
-        col["lift_low"][idx] = np.exp(tests.adjusted["low"].to_numpy())
-        col["lift_high"][idx] = np.exp(tests.adjusted["high"].to_numpy())
-        col["rank_key"][idx] = tests.adjusted["low"].to_numpy()
+        col["lift"][idx] = np.exp(tests.welch["diff"])
+        col["lift_low_90"][idx] = np.exp(tests.welch["low"])
+        col["lift_high_90"][idx] = np.exp(tests.welch["high"])
+        col["lift_low"][idx] = np.exp(tests.adjusted["low"])
+        col["lift_high"][idx] = np.exp(tests.adjusted["high"])
+        col["rank_key"][idx] = tests.adjusted["low"]
         col["p"][idx] = tests.p
         col["q"][idx] = stats.bh(tests.p)
     n_t = n_all[idx]
@@ -587,8 +587,8 @@ def analyze_prepared(used: pd.DataFrame, excluded: dict[str, int], options: Anal
     grid = Grid(choose_grain(options.grain, len(used)))
     windows, summary = score_windows(used, grid, options.seed)
     windows["robust"] = robustness(used, grid, windows, options)
-    tested = windows[windows["tested"]]
-    typical_n = int(np.median(tested["n"])) if len(tested) else max(1, len(used) // grid.size)
+    tested_n = windows["n"].to_numpy()[windows["tested"].to_numpy()]
+    typical_n = int(np.median(tested_n)) if len(tested_n) else max(1, len(used) // grid.size)
     typical_mdl = None
     if np.isfinite(summary["residual_sd"]) and summary["baseline_n"] > 0:
         typical_mdl = float(stats.min_detectable_lift(

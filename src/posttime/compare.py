@@ -233,9 +233,9 @@ def _level(y_a: np.ndarray, y_b: np.ndarray) -> Level:
     if len(y_a) < 2 or len(y_b) < 2:
         return Level(np.nan, np.nan, np.nan, np.nan)
     test = stats.welch(y_a.mean(), y_a.var(ddof=1), len(y_a), y_b.mean(), y_b.var(ddof=1),
-                       len(y_b), confidence=LEVEL_CONFIDENCE).iloc[0]
-    return Level(float(np.exp(test["diff"])), float(np.exp(test["low"])),
-                 float(np.exp(test["high"])), float(test["p"]))
+                       len(y_b), confidence=LEVEL_CONFIDENCE)
+    return Level(float(np.exp(test["diff"][0])), float(np.exp(test["low"][0])),
+                 float(np.exp(test["high"][0])), float(test["p"][0]))
 
 
 def common_grain(grain: str, n_a: int, n_b: int) -> str:
@@ -285,9 +285,9 @@ def compare_windows(
         welch = stats.welch(sa["mean"].to_numpy()[idx] - offset, sa["var"].to_numpy()[idx],
                             sa["n"].to_numpy()[idx], sb["mean"].to_numpy()[idx],
                             sb["var"].to_numpy()[idx], sb["n"].to_numpy()[idx])
-        table.loc[idx, "difference"] = np.exp(welch["diff"].to_numpy())
-        table.loc[idx, "p"] = welch["p"].to_numpy()
-        table.loc[idx, "q"] = stats.bh(welch["p"].to_numpy())
+        table.loc[idx, "difference"] = np.exp(welch["diff"])
+        table.loc[idx, "p"] = welch["p"]
+        table.loc[idx, "q"] = stats.bh(welch["p"])
     verdict = np.where(table["q"] < FDR_LEVEL,
                        np.where(table["difference"] > 1, CompareVerdict.A_BETTER,
                                 CompareVerdict.B_BETTER),

@@ -770,7 +770,7 @@ def _arm_results(plan: Plan, y: np.ndarray, labels: np.ndarray, diff: np.ndarray
             test = welch(values[a].mean(), values[a].var(ddof=1), len(values[a]), ctrl.mean(),
                          ctrl.var(ddof=1), len(ctrl), confidence=INTERVAL)
             lift = float(np.exp(diff[a]))
-            low, high = float(np.exp(test["low"].iat[0])), float(np.exp(test["high"].iat[0]))
+            low, high = float(np.exp(test["low"][0])), float(np.exp(test["high"][0]))
             verdict = ("no-difference" if not adjusted[a] < ALPHA
                        else "better" if diff[a] > 0 else "worse")
         out.append(ArmResult(window=arm.label, role=arm.role, n=len(values[a]), lift=lift,

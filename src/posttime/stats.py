@@ -1,7 +1,7 @@
 """The statistics of the method (METHOD.md §4-6), each checked against scipy in the tests.
 
-Functions take arrays and return DataFrames with fixed column names, or arrays of the same
-length as their input.
+Functions take arrays and return arrays of the same length as their input, or dicts of
+such arrays with fixed keys (``pandas.DataFrame`` of one makes a table).
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from scipy import optimize, special
 from scipy import stats as sps
 
@@ -46,7 +45,7 @@ def _pvalue(t, df, alternative: str):
 def welch(
     mean_a, var_a, n_a, mean_b, var_b, n_b, *, alternative: str = "two-sided",
     confidence: float = 0.90,
-) -> pd.DataFrame:
+) -> dict[str, np.ndarray]:
     """Welch's unequal-variance t-test from group summaries, vectorised over rows.
 
     Agrees with ``scipy.stats.ttest_ind(a, b, equal_var=False)`` (the tests check it).
@@ -62,7 +61,8 @@ def welch(
 
     Returns
     -------
-    DataFrame with columns ``diff``, ``se``, ``t``, ``df``, ``p``, ``low``, ``high``.
+    dict of arrays, one entry per row: ``diff``, ``se``, ``t``, ``df``, ``p``, ``low``,
+    ``high`` (``pandas.DataFrame(welch(...))`` makes it a table).
 
     Examples
     --------
@@ -85,10 +85,8 @@ def welch(
         t = diff / se
         df = (va + vb) ** 2 / (va**2 / (n_a - 1) + vb**2 / (n_b - 1))
     half = _t_ppf(0.5 + confidence / 2, df) * se
-    return pd.DataFrame(
-        {"diff": diff, "se": se, "t": t, "df": df, "p": _pvalue(t, df, alternative),
-         "low": diff - half, "high": diff + half}
-    )
+    return {"diff": diff, "se": se, "t": t, "df": df, "p": _pvalue(t, df, alternative),
+            "low": diff - half, "high": diff + half}
 
 
 def _welch_t(sum_a, sq_a, n_a, sum_b, sq_b, n_b):
