@@ -319,6 +319,7 @@ class WindowTests:
     welch: dict[str, np.ndarray] | None  # plain 90% Welch test per tested window
     adjusted: dict[str, np.ndarray] | None  # the same at ``level``
     p: np.ndarray  # per tested window
+    q: np.ndarray  # per tested window, BH
     verdict: np.ndarray  # per window
     baseline_n: int
     baseline_mean: float
@@ -352,7 +353,7 @@ def test_windows(used: pd.DataFrame, grid: Grid, seed: int = stats.SEED, *,
     m = len(idx)
     level = stats.fcr_level(min(LISTED, m), m, FDR_LEVEL) if m else np.nan
     test = adjusted = None
-    p = np.array([])
+    p = q = np.array([])
     verdict = np.full(grid.size, "insufficient-data", dtype=object)
     if m:
         groups = (mean[idx], var[idx], n_all[idx], comp_mean[idx], comp_var[idx], comp_n[idx])
@@ -363,12 +364,13 @@ def test_windows(used: pd.DataFrame, grid: Grid, seed: int = stats.SEED, *,
             if permute and n_all[c] < PERMUTATION_BELOW and p[j] < PERMUTATION_IF_P_BELOW:
                 other = base & (window != c)
                 p[j] = stats.permutation_pvalues(r[window == c], r[other], seed=seed)["two-sided"]
-        verdict[idx] = np.where(stats.bh(p) < FDR_LEVEL,
+        q = stats.bh(p)
+        verdict[idx] = np.where(q < FDR_LEVEL,
                                 np.where(np.exp(test["diff"]) > 1, "better", "worse"),
                                 "no-difference")
     return WindowTests(n=n_all, mean=mean, var=var, comp_n=comp_n, inside=inside,
                        tested=tested, idx=idx, level=level, welch=test, adjusted=adjusted, p=p,
-                       verdict=verdict, baseline_n=n_b, baseline_mean=mean_b)
+                       q=q, verdict=verdict, baseline_n=n_b, baseline_mean=mean_b)
 
 
 def score_windows(
@@ -395,7 +397,7 @@ def score_windows(
         col["lift_high"][idx] = np.exp(tests.adjusted["high"])
         col["rank_key"][idx] = tests.adjusted["low"]
         col["p"][idx] = tests.p
-        col["q"][idx] = stats.bh(tests.p)
+        col["q"][idx] = tests.q
     n_t = n_all[idx]
     if m and np.sum(n_t - 1) > 0:
         within_var = float(np.sum((n_t - 1) * tests.var[idx]) / np.sum(n_t - 1))
