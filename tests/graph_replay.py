@@ -112,10 +112,13 @@ class GraphReplay:
         self._lock = threading.Lock()
         # http.server calls do_GET for each GET, and log_message for each line it would log;
         # HTTP/1.1 keeps connections open between requests, as the Graph API does, and an
-        # idle one is closed after ``timeout`` seconds
+        # idle one is closed after ``timeout`` seconds. http.server writes an answer's
+        # headers and its body apart: with Nagle's algorithm on, a small body then waited
+        # for the client's delayed ACK of the headers (40 ms on Linux), which a real server
+        # does not make its clients wait, so it is off (TCP_NODELAY)
         handler = type("Handler", (BaseHTTPRequestHandler,), {
             "do_GET": lambda request: self.handle(request), "log_message": lambda *args: None,
-            "protocol_version": "HTTP/1.1", "timeout": 5})
+            "protocol_version": "HTTP/1.1", "timeout": 5, "disable_nagle_algorithm": True})
         # threads that are not daemons are joined by server_close()
         server = type("Server", (ThreadingHTTPServer,), {"daemon_threads": False})
         self._server = server(("127.0.0.1", 0), handler)
