@@ -6,6 +6,7 @@ import json
 import math
 import os
 import signal
+import ssl
 import stat
 import subprocess
 import sys
@@ -452,6 +453,16 @@ def test_an_error_that_is_not_an_object_is_one_clear_error(page):
 
 
 # -- pieces ---------------------------------------------------------------------------------
+
+
+def test_clients_share_one_tls_context_that_checks_certificates():
+    context = graph_client.tls()
+    assert context is graph_client.tls()
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] > 0
+    with GraphClient(TOKEN) as one, GraphClient(TOKEN) as two:
+        pools = [c._http._transport._pool for c in (one, two)]
+    assert all(pool._ssl_context is context for pool in pools)
 
 
 def test_usage_reads_both_headers():

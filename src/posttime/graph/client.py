@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -72,6 +73,14 @@ class Listing(msgspec.Struct, Generic[Item], gc=False):
     data: list[Item] | None = None
     paging: Paging | None = None
     error: dict | None = None
+
+
+@functools.cache
+def tls() -> ssl.SSLContext:
+    """The TLS settings of every client (httpx's defaults: certifi's CA certificates, or
+    those of ``SSL_CERT_FILE`` or ``SSL_CERT_DIR``), made once per process: loading the
+    certificates takes longer than reading a page of posts."""
+    return httpx.create_ssl_context()
 
 
 @functools.cache
@@ -208,7 +217,7 @@ class GraphClient:
         self._http = httpx.Client(
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             timeout=timeout or httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
-            follow_redirects=False,
+            follow_redirects=False, verify=tls(),
         )
         self._pause = 0.0
 
