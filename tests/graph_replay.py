@@ -15,6 +15,7 @@ import re
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -221,21 +222,26 @@ class GraphReplay:
         if "since" in query:
             since = pd.Timestamp(int(query["since"]), unit="s", tz="UTC")
             items = [p for p in items if pd.Timestamp(p["created_time"]) >= since]
-        shown = []
-        for post in items:
+
+        def shown(post: dict) -> dict:
             out = {k: v for k, v in post.items() if not k.startswith("_")}
             if metrics:
                 out["insights"] = {"data": [
                     {"name": m, "period": "lifetime", "values": [{"value": post["_figures"][m]}],
                      "id": f"{post['id']}/insights/{m}/lifetime"}
                     for m in metrics if m in post["_figures"]]}
-            shown.append(out)
-        return self._listing(path, query, shown)
+            return out
 
-    def _listing(self, path: str, query: dict, items: list) -> tuple[int, dict]:
+        return self._listing(path, query, items, shown)
+
+    def _listing(self, path: str, query: dict, items: list,
+                 shown: Callable[[dict], dict] | None = None) -> tuple[int, dict]:
+        """The page of ``items`` that ``query`` asks for, each ``shown``: only the items of
+        that page are made, not all of them for every page."""
         limit = int(query.get("limit", 25))
         start = int(query.get("after", 0))
-        body: dict = {"data": items[start:start + limit], "paging": {
+        data = items[start:start + limit]
+        body: dict = {"data": data if shown is None else [shown(i) for i in data], "paging": {
             "cursors": {"before": str(start), "after": str(start + limit)}}}
         if start + limit < len(items):
             following = {**query, "after": start + limit, "access_token": TOKEN}
