@@ -165,7 +165,8 @@ _METRIC_AT = {metric: i for i, metric in enumerate(METRICS)}
 
 
 def _insights(insights: Insights | None) -> list[float]:
-    """reach, views, clicks of a post's inline insights (NaN where absent)."""
+    """The figures of a post's inline insights in the order of ``METRICS`` (reach, views,
+    clicks); NaN where absent. Of several values of a metric, the last counts."""
     found = [NAN, NAN, NAN]
     if insights is not None:
         for item in insights.data:
