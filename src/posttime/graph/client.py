@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 import httpx
 import msgspec
@@ -157,11 +157,12 @@ def usage(headers: httpx.Headers) -> tuple[float, float | None]:
 
 
 def without_token(url: str) -> str:
-    """``url`` without its ``access_token`` query parameter."""
+    """``url`` without its ``access_token`` query parameters; the rest of the link stays as
+    the API wrote it."""
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k != "access_token"]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    query = "&".join(p for p in parts.query.split("&")
+                     if unquote_plus(p.partition("=")[0]) != "access_token")
+    return urlunsplit(parts._replace(query=query))
 
 
 def _permission_named(message: str) -> str:
