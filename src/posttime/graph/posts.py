@@ -223,7 +223,7 @@ def to_table(posts: list[Post], reels: list[Post], *, page_id: str, page_name: s
     frame["page_name"] = page_name
     frame["source"] = source
     frame["as_of"] = as_of
-    frame = frame.drop_duplicates(["page_id", "post_id"], keep="first")
+    frame = frame[~frame["post_id"].duplicated(keep="first")]
     return schema.conform(frame)
 
 
