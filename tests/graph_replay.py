@@ -15,6 +15,7 @@ import re
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -112,10 +113,13 @@ class GraphReplay:
         self._lock = threading.Lock()
         # http.server calls do_GET for each GET, and log_message for each line it would log;
         # HTTP/1.1 keeps connections open between requests, as the Graph API does, and an
-        # idle one is closed after ``timeout`` seconds
+        # idle one is closed after ``timeout`` seconds. http.server writes an answer's
+        # headers and its body apart: with Nagle's algorithm on, a small body then waited
+        # for the client's delayed ACK of the headers (40 ms on Linux), which a real server
+        # does not make its clients wait, so it is off (TCP_NODELAY)
         handler = type("Handler", (BaseHTTPRequestHandler,), {
             "do_GET": lambda request: self.handle(request), "log_message": lambda *args: None,
-            "protocol_version": "HTTP/1.1", "timeout": 5})
+            "protocol_version": "HTTP/1.1", "timeout": 5, "disable_nagle_algorithm": True})
         # threads that are not daemons are joined by server_close()
         server = type("Server", (ThreadingHTTPServer,), {"daemon_threads": False})
         self._server = server(("127.0.0.1", 0), handler)
@@ -218,21 +222,26 @@ class GraphReplay:
         if "since" in query:
             since = pd.Timestamp(int(query["since"]), unit="s", tz="UTC")
             items = [p for p in items if pd.Timestamp(p["created_time"]) >= since]
-        shown = []
-        for post in items:
+
+        def shown(post: dict) -> dict:
             out = {k: v for k, v in post.items() if not k.startswith("_")}
             if metrics:
                 out["insights"] = {"data": [
                     {"name": m, "period": "lifetime", "values": [{"value": post["_figures"][m]}],
                      "id": f"{post['id']}/insights/{m}/lifetime"}
                     for m in metrics if m in post["_figures"]]}
-            shown.append(out)
-        return self._listing(path, query, shown)
+            return out
 
-    def _listing(self, path: str, query: dict, items: list) -> tuple[int, dict]:
+        return self._listing(path, query, items, shown)
+
+    def _listing(self, path: str, query: dict, items: list,
+                 shown: Callable[[dict], dict] | None = None) -> tuple[int, dict]:
+        """The page of ``items`` that ``query`` asks for, each ``shown``: only the items of
+        that page are made, not all of them for every page."""
         limit = int(query.get("limit", 25))
         start = int(query.get("after", 0))
-        body: dict = {"data": items[start:start + limit], "paging": {
+        data = items[start:start + limit]
+        body: dict = {"data": data if shown is None else [shown(i) for i in data], "paging": {
             "cursors": {"before": str(start), "after": str(start + limit)}}}
         if start + limit < len(items):
             following = {**query, "after": start + limit, "access_token": TOKEN}

@@ -6,6 +6,7 @@ import json
 import math
 import os
 import signal
+import ssl
 import stat
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import time
 import types
 
 import httpx
+import msgspec
 import numpy as np
 import pandas as pd
 import pytest
@@ -32,7 +34,7 @@ from posttime.graph.client import (
     usage,
     without_token,
 )
-from posttime.graph.posts import post_type
+from posttime.graph.posts import Post, post_type
 from posttime.history import HistoryStore
 
 PAGE_ID = "100000000000042"
@@ -425,7 +427,42 @@ def test_an_unreachable_host_is_one_clear_error():
     assert "cannot connect to http://127.0.0.1:9" in str(info.value)
 
 
+def test_an_answer_in_another_shape_is_one_error_line_and_nothing_stored(tmp_path, cli, page):
+    db = tmp_path / "history.sqlite"
+    with replay_of(page) as server:
+        server.add_fault("published_posts", after=1, body={"data": [
+            {"id": f"{PAGE_ID}_1", "created_time": "2025-03-01T10:00:00+0000"},
+            {"created_time": "2025-03-01T09:00:00+0000", "message": TOKEN}]})
+        result = pull(cli, server, db)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: GET /v26.0/")
+    assert "not in the shape posttime reads" in lines[0]
+    assert "Object missing required field `id` - at `$.data[1]`" in lines[0]
+    assert TOKEN not in result.stderr
+    with HistoryStore(db) as store:
+        assert store.posts().empty and store.files() == []
+
+
+def test_an_error_that_is_not_an_object_is_one_clear_error(page):
+    with replay_of(page) as server, client_for(server) as client:
+        server.add_fault(PAGE_ID, status=400, body={"error": "Service   down"})
+        with pytest.raises(GraphError) as info:
+            client.get(PAGE_ID)
+    assert str(info.value) == f"GET /v26.0/{PAGE_ID}: Graph API error: Service down"
+
+
 # -- pieces ---------------------------------------------------------------------------------
+
+
+def test_clients_share_one_tls_context_that_checks_certificates():
+    context = graph_client.tls()
+    assert context is graph_client.tls()
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] > 0
+    with GraphClient(TOKEN) as one, GraphClient(TOKEN) as two:
+        pools = [c._http._transport._pool for c in (one, two)]
+    assert all(pool._ssl_context is context for pool in pools)
 
 
 def test_usage_reads_both_headers():
@@ -439,9 +476,16 @@ def test_usage_reads_both_headers():
     assert usage(httpx.Headers({"X-App-Usage": "not json"})) == (0.0, None)
 
 
-def test_next_links_lose_their_token():
-    url = f"https://graph.facebook.com/v26.0/1/published_posts?access_token={TOKEN}&after=Q&limit=5"
-    assert without_token(url) == "https://graph.facebook.com/v26.0/1/published_posts?after=Q&limit=5"
+@pytest.mark.parametrize(("query", "kept"), [
+    (f"access_token={TOKEN}&after=Q&limit=5", "?after=Q&limit=5"),
+    (f"fields=id%2Cinsights.metric(a,b)&after=Q&access_token={TOKEN}",
+     "?fields=id%2Cinsights.metric(a,b)&after=Q"),
+    (f"access_token={TOKEN}", ""),
+    (f"after=Q&access%5Ftoken={TOKEN}&access_token={TOKEN}&limit=5", "?after=Q&limit=5"),
+])
+def test_next_links_lose_their_token(query, kept):
+    url = f"https://graph.facebook.com/v26.0/1/published_posts?{query}"
+    assert without_token(url) == f"https://graph.facebook.com/v26.0/1/published_posts{kept}"
 
 
 @pytest.mark.parametrize(("post", "kind"), [
@@ -456,7 +500,41 @@ def test_next_links_lose_their_token():
     ({"attachments": {"data": [{"media_type": "event", "type": "event"}]}}, "other"),
 ])
 def test_post_types_agree_with_the_export_loaders(post, kind):
-    assert post_type(post) == kind
+    assert post_type(msgspec.convert({"id": "1_2", "created_time": "", **post}, Post)) == kind
+
+
+def test_posts_become_the_clean_post_table_as_the_api_gives_them():
+    body = json.dumps({"data": [
+        {"id": "77", "created_time": "2025-03-01T10:00:00+0000", "status_type": "added_photos",
+         "reactions": {"data": [], "summary": {"total_count": "12", "can_like": True}},
+         "comments": {"summary": {"total_count": 3}}, "shares": {"count": None},
+         "promotion_status": "finished", "message": "not read",
+         "insights": {"data": [
+             {"name": "post_clicks", "period": "lifetime", "values": [{"value": 4}, {"value": 9}]},
+             {"name": "post_reactions_by_type_total", "values": [{"value": {"like": 1}}]},
+             {"name": "post_media_view", "values": []}]}},
+        {"id": f"{PAGE_ID}_78", "created_time": "2025-03-02T23:59:59-0800"},
+        {"id": f"{PAGE_ID}_77", "created_time": "2025-03-03T10:00:00+0000"},
+    ]}).encode()
+    posts = graph_client.decoder(graph_client.Listing[Post]).decode(body).data
+    reels = [Post(id=5, post_id="79", created_time="2025-03-04T08:00:00+0000",
+                  shares=graph_posts_module.Shares(count=2.0))]
+    table = graph_posts_module.to_table(posts, reels, page_id=PAGE_ID, page_name="Harbour",
+                                        source="test", as_of=pd.Timestamp("2025-04-01", tz="UTC"))
+    assert table["post_id"].tolist() == [f"{PAGE_ID}_77", f"{PAGE_ID}_78", f"{PAGE_ID}_79"]
+    assert table["published"].tolist() == [pd.Timestamp(t, tz="UTC") for t in (
+        "2025-03-01 10:00:00", "2025-03-03 07:59:59", "2025-03-04 08:00:00")]
+    assert table["type"].astype(str).tolist() == ["photo", "text", "reel"]
+    np.testing.assert_array_equal(table["reactions"], [12, np.nan, np.nan])
+    np.testing.assert_array_equal(table["comments"], [3, np.nan, np.nan])
+    # shares: none given is 0 on a post; a Reel's stay missing
+    np.testing.assert_array_equal(table["shares"], [0, 0, np.nan])
+    np.testing.assert_array_equal(table["interactions"], [15, 0, np.nan])
+    # the last value of a metric; a metric without values stays missing
+    np.testing.assert_array_equal(table["clicks"], [9, np.nan, np.nan])
+    assert table[["reach", "views"]].isna().all().all()
+    assert table["paid"].tolist() == [True, False, False]
+    assert table.dtypes.to_dict() == {c: table[c].dtype for c in schema.COLUMNS}
 
 
 # -- weekly and analyze with --pull ---------------------------------------------------------

@@ -9,6 +9,7 @@ import signal
 import types
 from pathlib import Path
 
+import msgspec
 import numpy as np
 import pytest
 from conftest import REAL_EXPORTS, needs_real_exports
@@ -123,10 +124,9 @@ def test_a_business_suite_post_pulled_lands_in_the_same_weekday_and_hour():
     # the export's bare post ids load in the Graph API's PAGEID_POSTID form
     assert posts["post_id"].str.startswith(page_id + "_").all()
     regular, reels = graph_posts(posts)
-    from posttime.graph.posts import to_table
+    from posttime.graph.posts import Post, to_table
 
-    pulled = to_table([*regular, *({**r, "id": r["post_id"], "status_type": "added_reel"}
-                                   for r in reels)],
+    pulled = to_table(msgspec.convert(regular, list[Post]), msgspec.convert(reels, list[Post]),
                       page_id=page_id, page_name="PC Merchandise", source="replay",
                       as_of=posts["as_of"].max())
     got = pulled.set_index("post_id").sort_index()

@@ -9,14 +9,17 @@ Core code: nothing here prints.
 
 from __future__ import annotations
 
+import functools
 import json
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import Any, Generic, TypeVar
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 import httpx
-import orjson
+import msgspec
 import tenacity
 
 from posttime.errors import PosttimeError
@@ -50,6 +53,40 @@ TOKEN_HELP = (
     "get a new Page access token (Graph API Explorer or your app, with the permissions "
     f"{' and '.join(PERMISSIONS)}) and save it in the token file or POSTTIME_FB_TOKEN"
 )
+
+
+Item = TypeVar("Item")
+
+
+class Paging(msgspec.Struct, gc=False):
+    next: str | None = None
+
+
+class Listing(msgspec.Struct, Generic[Item], gc=False):
+    """One page of results of an edge: ``data``, the ``paging.next`` link, or an ``error``.
+
+    Structs of decoded JSON never form reference cycles, so they are kept out of the
+    garbage collector (``gc=False``): its passes over many thousands of decoded objects
+    used to cost more than the decoding itself.
+    """
+
+    data: list[Item] | None = None
+    paging: Paging | None = None
+    error: dict | None = None
+
+
+@functools.cache
+def tls() -> ssl.SSLContext:
+    """The TLS settings of every client (httpx's defaults: certifi's CA certificates, or
+    those of ``SSL_CERT_FILE`` or ``SSL_CERT_DIR``), made once per process: loading the
+    certificates takes longer than reading a page of posts."""
+    return httpx.create_ssl_context()
+
+
+@functools.cache
+def decoder(kind: Any) -> msgspec.json.Decoder:
+    """A JSON decoder to ``kind``; numbers written as strings are taken as numbers."""
+    return msgspec.json.Decoder(kind, strict=False)
 
 
 class GraphError(PosttimeError):
@@ -120,11 +157,12 @@ def usage(headers: httpx.Headers) -> tuple[float, float | None]:
 
 
 def without_token(url: str) -> str:
-    """``url`` without its ``access_token`` query parameter."""
+    """``url`` without its ``access_token`` query parameters; the rest of the link stays as
+    the API wrote it."""
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k != "access_token"]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    query = "&".join(p for p in parts.query.split("&")
+                     if unquote_plus(p.partition("=")[0]) != "access_token")
+    return urlunsplit(parts._replace(query=query))
 
 
 def _permission_named(message: str) -> str:
@@ -180,7 +218,7 @@ class GraphClient:
         self._http = httpx.Client(
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             timeout=timeout or httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
-            follow_redirects=False,
+            follow_redirects=False, verify=tls(),
         )
         self._pause = 0.0
 
@@ -200,20 +238,21 @@ class GraphClient:
 
     def get(self, path: str, params: dict | None = None) -> dict:
         """GET ``path`` (below the API version), retrying as the API's errors say."""
-        return self._retrying(self.url(path), params or {}, path)
+        return self._retrying(self.url(path), params or {}, path, decoder(dict))
 
-    def pages(self, path: str, params: dict | None = None) -> Iterator[list[dict]]:
+    def pages(self, path: str, params: dict | None = None, item: Any = dict) -> Iterator[list]:
         """The ``data`` of ``path`` and of every ``paging.next`` link after it, one list per
-        page of results; a short page is not taken as the last."""
-        body = self.get(path, params)
+        page of results, each result decoded to ``item`` (a ``msgspec.Struct`` type reads
+        only the fields it names); a short page is not taken as the last."""
+        listing = decoder(Listing[item])
+        body = self._retrying(self.url(path), params or {}, path, listing)
         seen: set[str] = set()
         while True:
-            data = body.get("data")
-            if not isinstance(data, list):
+            if body.data is None:
                 raise GraphError(f"the Graph API's answer to {self._shown(path)} has no list "
                                  "of results ('data')")
-            yield data
-            following = (body.get("paging") or {}).get("next")
+            yield body.data
+            following = body.paging and body.paging.next
             if not following:
                 return
             following = without_token(following)
@@ -221,14 +260,14 @@ class GraphClient:
                 raise GraphError(f"the Graph API's answers to {self._shown(path)} link back to "
                                  "a page of results already read")
             seen.add(following)
-            body = self._retrying(following, {}, path)
+            body = self._retrying(following, {}, path, listing)
 
     # -- internals ----------------------------------------------------------------------
 
     def _shown(self, path: str) -> str:
         return f"GET /{self.api_version}/{path.lstrip('/')}".replace(self._token, "***")
 
-    def _retrying(self, url: str, params: dict, path: str) -> dict:
+    def _retrying(self, url: str, params: dict, path: str, decode: msgspec.json.Decoder) -> Any:
         backoff = self.backoff
         exponential = (tenacity.wait_exponential(multiplier=backoff.initial, max=backoff.cap)
                        + tenacity.wait_random(0, backoff.initial))
@@ -249,7 +288,7 @@ class GraphClient:
             wait=wait, stop=stop, sleep=self._sleep, reraise=True,
         )
         try:
-            return retrying(self._call, url, params, path)
+            return retrying(self._call, url, params, path, decode)
         except (RateLimited, Transient) as exc:
             state = retrying.statistics
             after = exc.wait if isinstance(exc, RateLimited) and exc.wait else backoff.initial
@@ -263,7 +302,7 @@ class GraphClient:
         self.waited += seconds
         self.sleep(seconds)
 
-    def _call(self, url: str, params: dict, path: str) -> dict:
+    def _call(self, url: str, params: dict, path: str, decode: msgspec.json.Decoder) -> Any:
         if self._pause > 0:
             self.sleep(self._pause)
         shown = self._shown(path)
@@ -285,30 +324,34 @@ class GraphClient:
         self._pause = (SLOW_DOWN_FULL * min(1.0, (highest - SLOW_DOWN_AT) / (100 - SLOW_DOWN_AT))
                        if highest > SLOW_DOWN_AT and response.is_success else 0.0)
         try:
-            body = orjson.loads(response.content)
-        except orjson.JSONDecodeError:
+            body = decode.decode(response.content)
+        except msgspec.DecodeError as exc:
             if response.status_code >= 500:
                 raise Transient(f"{shown}: the Graph API answered HTTP "
                                 f"{response.status_code}") from None
+            if isinstance(exc, msgspec.ValidationError):
+                # says where, never what: no value of the answer is in the message
+                raise GraphError(f"{shown}: the Graph API's answer is not in the shape "
+                                 f"posttime reads ({exc})", status=response.status_code) from None
             raise GraphError(
                 f"{shown}: the Graph API's answer (HTTP {response.status_code}, "
                 f"{len(response.content)} bytes) is not complete JSON; try again later",
                 status=response.status_code,
             ) from None
-        error = body.get("error") if isinstance(body, dict) else None
+        error = body.get("error") if isinstance(body, dict) else body.error
         if error is None and response.status_code >= 500:
             raise Transient(f"{shown}: the Graph API answered HTTP {response.status_code}")
         if error is not None:
             raise self._error(error, response.status_code, shown, regain)
-        if not isinstance(body, dict):
-            raise GraphError(f"{shown}: the Graph API's answer is not a JSON object")
         return body
 
-    def _error(self, error: dict, status: int, shown: str, regain: float | None) -> GraphError:
+    def _error(self, error: object, status: int, shown: str, regain: float | None) -> GraphError:
+        if not isinstance(error, dict):
+            error = {"message": error}
         code = error.get("code")
         code = int(code) if isinstance(code, (int, float)) else None
         message = " ".join(str(error.get("message", "")).replace(self._token, "***").split())
-        said = f"{shown}: Graph API error {code}: {message}"
+        said = f"{shown}: Graph API error{'' if code is None else f' {code}'}: {message}"
         if code == TOKEN_CODE:
             return TokenError(f"the access token is expired or no longer valid (Graph API error "
                               f"190: {message}); {TOKEN_HELP}", code=code, status=status)

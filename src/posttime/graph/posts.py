@@ -12,9 +12,10 @@ Core code: nothing here prints.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import msgspec
 import pandas as pd
 
 from posttime import schema
@@ -76,15 +77,70 @@ class PagePull:
     dropped_metrics: list[str] = field(default_factory=list)
 
 
-def post_type(post: dict) -> str:
+class Summary(msgspec.Struct, gc=False):
+    total_count: float | None = None
+
+
+class Edge(msgspec.Struct, gc=False):
+    """``reactions`` or ``comments``, asked for as ``.summary(total_count).limit(0)``."""
+
+    summary: Summary | None = None
+
+
+class Shares(msgspec.Struct, gc=False):
+    count: float | None = None
+
+
+class Attachment(msgspec.Struct, gc=False):
+    media_type: str | None = None
+    type: str | None = None
+
+
+class Attachments(msgspec.Struct, gc=False):
+    data: tuple[Attachment, ...] = ()
+
+
+class Value(msgspec.Struct, gc=False):
+    """One value of a metric: a number, or for metrics by type an object (not read)."""
+
+    value: float | dict | None = None
+
+
+class Insight(msgspec.Struct, gc=False):
+    name: str = ""
+    values: tuple[Value, ...] = ()
+
+
+class Insights(msgspec.Struct, gc=False):
+    data: tuple[Insight, ...] = ()
+
+
+class Post(msgspec.Struct, gc=False):
+    """A post of ``published_posts`` or a Reel of ``video_reels``: the fields posttime
+    reads, decoded straight from the API's JSON (other fields are skipped unread; a post
+    without ``id`` or ``created_time``, or a figure that is not a number, fails the call).
+    Never in a reference cycle, so out of the garbage collector's way (``gc=False``)."""
+
+    id: str | int
+    created_time: str
+    post_id: str | int | None = None
+    status_type: str | None = None
+    permalink_url: str | None = None
+    promotion_status: str | None = None
+    attachments: Attachments | None = None
+    reactions: Edge | None = None
+    comments: Edge | None = None
+    shares: Shares | None = None
+    insights: Insights | None = None
+
+
+def post_type(post: Post) -> str:
     """The schema type of a post of ``published_posts``: photo, video, reel, link, text,
     other; the same words the export loaders use."""
-    attachments = (post.get("attachments") or {}).get("data") or []
-    first = attachments[0] if attachments and isinstance(attachments[0], dict) else {}
-    return _kind(str(post.get("status_type") or ""),
-                 "/reel/" in str(post.get("permalink_url") or ""),
-                 str(first.get("media_type") or ""), str(first.get("type") or ""),
-                 bool(attachments))
+    attachments = post.attachments.data if post.attachments is not None else ()
+    first = attachments[0] if attachments else Attachment()
+    return _kind(post.status_type or "", "/reel/" in (post.permalink_url or ""),
+                 first.media_type or "", first.type or "", bool(attachments))
 
 
 @functools.lru_cache(maxsize=256)
@@ -98,51 +154,64 @@ def _kind(status: str, reel_link: bool, media_type: str, kind: str, attached: bo
     return STATUS_TYPES.get(status) or ("other" if attached else "text")
 
 
-def _total(post: dict, edge: str) -> float:
-    try:
-        return float(post[edge]["summary"]["total_count"])
-    except (KeyError, TypeError, ValueError):
+def _total(edge: Edge | None) -> float:
+    if edge is None or edge.summary is None or edge.summary.total_count is None:
         return NAN
+    return edge.summary.total_count
 
 
-def _insights(post: dict) -> tuple[float, float, float]:
-    """reach, views, clicks of a post's inline insights (NaN where absent)."""
-    found = dict.fromkeys(METRICS.values(), NAN)
-    for item in (post.get("insights") or {}).get("data") or ():
-        try:
-            found[METRICS[item["name"]]] = float(item["values"][-1]["value"])
-        except (KeyError, IndexError, TypeError, ValueError):
-            continue
-    return found["reach"], found["views"], found["clicks"]
+#: insight metric -> its place in ``_insights``' answer
+_METRIC_AT = {metric: i for i, metric in enumerate(METRICS)}
 
 
-def full_id(page_id: str, post_id: str) -> str:
+def _insights(insights: Insights | None) -> list[float]:
+    """The figures of a post's inline insights in the order of ``METRICS`` (reach, views,
+    clicks); NaN where absent. Of several values of a metric, the last counts."""
+    found = [NAN, NAN, NAN]
+    if insights is not None:
+        for item in insights.data:
+            at = _METRIC_AT.get(item.name)
+            if at is not None and item.values and isinstance(item.values[-1].value, float):
+                found[at] = item.values[-1].value
+    return found
+
+
+def full_id(page_id: str, post_id: str | int) -> str:
     """``PAGEID_POSTID``, the form of ``Post ID`` in the classic exports and of Graph ids."""
     post_id = str(post_id)
     return post_id if "_" in post_id else f"{page_id}_{post_id}"
 
 
-_COLUMNS = ("post_id", "published", "type", "reactions", "comments", "shares", "reach",
-            "views", "clicks", "paid")
+def _columns(posts: list[Post], reels: list[Post], page_id: str) -> dict[str, list]:
+    """The columns of the post table, one list each, filled in one pass over the posts."""
+    names = ("post_id", "published", "type", "reactions", "comments", "shares", "reach",
+             "views", "clicks", "paid")
+    columns: dict[str, list] = {name: [] for name in names}
+    ids, published, kinds, reactions, comments, shares, reach, views, clicks, paid = (
+        columns.values())
+    for reel, edge in ((False, posts), (True, reels)):
+        for post in edge:
+            # a Reel is a video whose post is ``post_id``
+            ids.append(full_id(page_id, (post.post_id or post.id) if reel else post.id))
+            published.append(post.created_time)
+            kinds.append("reel" if reel else post_type(post))
+            reactions.append(_total(post.reactions))
+            comments.append(_total(post.comments))
+            # published_posts leaves out ``shares`` when there are none; video_reels has no
+            # shares at all, so a Reel's stay missing
+            shares.append(NAN if reel else (post.shares and post.shares.count) or 0.0)
+            figures = _insights(post.insights)
+            reach.append(figures[0])
+            views.append(figures[1])
+            clicks.append(figures[2])
+            paid.append(post.promotion_status in BOOSTED)
+    return columns
 
 
-def _row(post: dict, page_id: str) -> tuple:
-    # published_posts leaves out ``shares`` when there are none; video_reels has no shares
-    # at all, so a Reel's stay missing
-    reel = post.get("status_type") == "added_reel"
-    shares = NAN if reel else float((post.get("shares") or {}).get("count", 0))
-    return (full_id(page_id, post["id"]), post["created_time"], post_type(post),
-            _total(post, "reactions"), _total(post, "comments"), shares, *_insights(post),
-            post.get("promotion_status") in BOOSTED)
-
-
-def to_table(rows: Iterable[dict], *, page_id: str, page_name: str, source: str,
-             as_of: pd.Timestamp) -> pd.DataFrame:
-    """Graph API post objects -> the clean post table (one row per post; first kept)."""
-    try:
-        frame = pd.DataFrame([_row(post, page_id) for post in rows], columns=list(_COLUMNS))
-    except KeyError as exc:
-        raise GraphError(f"the Graph API gave a post without {exc}") from None
+def to_table(posts: list[Post], reels: list[Post], *, page_id: str, page_name: str,
+             source: str, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Graph API posts and Reels -> the clean post table (one row per post; first kept)."""
+    frame = pd.DataFrame(_columns(posts, reels, page_id))
     try:
         frame["published"] = pd.to_datetime(frame["published"], format="%Y-%m-%dT%H:%M:%S%z",
                                             utc=True)
@@ -154,7 +223,7 @@ def to_table(rows: Iterable[dict], *, page_id: str, page_name: str, source: str,
     frame["page_name"] = page_name
     frame["source"] = source
     frame["as_of"] = as_of
-    frame = frame.drop_duplicates(["page_id", "post_id"], keep="first")
+    frame = frame[~frame["post_id"].duplicated(keep="first")]
     return schema.conform(frame)
 
 
@@ -189,16 +258,21 @@ class PostReader:
             valid.append(metric)
         return valid
 
-    def read(self, metrics: list[str], progress: Callable[[int], None]) -> tuple[list, list]:
+    def _pages(self, metrics: list[str]) -> Iterator[list[Post]]:
+        return self.client.pages(self.path, {**self.params, "fields": self._fields(metrics)},
+                                 Post)
+
+    def read(self, metrics: list[str],
+             progress: Callable[[int], None]) -> tuple[list[Post], list[str]]:
         """All posts of the edge, and the metrics that were asked for."""
         try:
-            pages = self.client.pages(self.path, {**self.params, "fields": self._fields(metrics)})
+            pages = self._pages(metrics)
             first = next(pages)
         except GraphError as exc:
             if exc.code != BAD_REQUEST_CODE or not metrics:
                 raise
             metrics = self.valid_metrics(metrics)
-            pages = self.client.pages(self.path, {**self.params, "fields": self._fields(metrics)})
+            pages = self._pages(metrics)
             first = next(pages)
         posts = list(first)
         progress(len(first))
@@ -231,10 +305,9 @@ def pull_page(client: GraphClient, page_id: str, page_name: str, *, source: str,
         wanted, step)
     reels, kept_reels = PostReader(client, page_id, "video_reels", REEL_FIELDS, since).read(
         kept, step)
-    # A Reel is a video whose post is ``post_id``; the edge may ignore ``since``.
-    posts.extend({**reel, "id": reel.get("post_id") or reel["id"], "status_type": "added_reel"}
-                 for reel in reels)
-    table = to_table(posts, page_id=page_id, page_name=page_name, source=source, as_of=as_of)
+    table = to_table(posts, reels, page_id=page_id, page_name=page_name, source=source,
+                     as_of=as_of)
+    # the Reels edge may ignore ``since``
     if since is not None:
         table = table[table["published"] >= since]
     table = table.sort_values("published", kind="stable").reset_index(drop=True)
