@@ -48,16 +48,21 @@ def graph_posts(posts: pd.DataFrame) -> tuple[list[dict], list[dict]]:
             "_figures": {INSIGHT_OF[c]: getattr(row, c) for c in INSIGHT_OF
                          if not math.isnan(getattr(row, c))},
         }
+        title = getattr(row, "title", None)
+        permalink = getattr(row, "permalink", None)
+        if isinstance(title, str):
+            obj["message" if kind != "reel" else "description"] = title
         if kind == "reel":
             page, _, video = row.post_id.partition("_")
-            obj.update(id=f"9{video}", post_id=video,
-                       permalink_url=f"https://www.facebook.com/reel/{video}")
+            obj.update(id=f"9{video}", post_id=video, permalink_url=permalink
+                       if isinstance(permalink, str) else f"https://www.facebook.com/reel/{video}")
             reels.append(obj)
             continue
         obj["promotion_status"] = "finished" if row.paid else "ineligible"
         if row.shares:
             obj["shares"] = {"count": int(row.shares)}
-        obj["permalink_url"] = f"https://www.facebook.com/{row.post_id.replace('_', '/posts/')}"
+        obj["permalink_url"] = (permalink if isinstance(permalink, str) else
+                                f"https://www.facebook.com/{row.post_id.replace('_', '/posts/')}")
         if kind == "text":
             obj["status_type"] = "mobile_status_update"
         else:

@@ -82,6 +82,10 @@ def test_pulled_triton_posts_equal_the_ingested_ones(tmp_path, cli, ingested):
                    "clicks", "paid"):
         np.testing.assert_array_equal(got[column].to_numpy(), want[column].to_numpy())
     assert got["type"].astype(str).tolist() == want["type"].astype(str).tolist()
+    # the post's text is its title, and its permalink is kept
+    for column in ("title", "permalink"):
+        assert got[column].notna().sum() > 100
+        assert got[column].fillna("").tolist() == want[column].fillna("").tolist()
 
 
 def test_pulling_into_the_store_of_the_exports_adds_no_post(tmp_path, cli, ingested):

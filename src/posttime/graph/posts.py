@@ -29,11 +29,11 @@ METRICS = {
     "post_clicks": "clicks",
 }
 POST_FIELDS = (
-    "id,created_time,status_type,permalink_url,promotion_status,attachments{media_type,type},"
-    "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares"
+    "id,created_time,status_type,message,permalink_url,promotion_status,"
+    "attachments{media_type,type},reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares"
 )
 REEL_FIELDS = (
-    "id,post_id,created_time,permalink_url,"
+    "id,post_id,created_time,description,permalink_url,"
     "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)"
 )
 #: ``promotion_status`` values of a post that was boosted (paid), now or before.
@@ -125,6 +125,8 @@ class Post(msgspec.Struct, gc=False):
     created_time: str
     post_id: str | int | None = None
     status_type: str | None = None
+    message: str | None = None  # a post's text: its title
+    description: str | None = None  # a Reel's text: its title
     permalink_url: str | None = None
     promotion_status: str | None = None
     attachments: Attachments | None = None
@@ -185,10 +187,10 @@ def full_id(page_id: str, post_id: str | int) -> str:
 def _columns(posts: list[Post], reels: list[Post], page_id: str) -> dict[str, list]:
     """The columns of the post table, one list each, filled in one pass over the posts."""
     names = ("post_id", "published", "type", "reactions", "comments", "shares", "reach",
-             "views", "clicks", "paid")
+             "views", "clicks", "paid", "title", "permalink")
     columns: dict[str, list] = {name: [] for name in names}
-    ids, published, kinds, reactions, comments, shares, reach, views, clicks, paid = (
-        columns.values())
+    (ids, published, kinds, reactions, comments, shares, reach, views, clicks, paid, titles,
+     permalinks) = columns.values()
     for reel, edge in ((False, posts), (True, reels)):
         for post in edge:
             # a Reel is a video whose post is ``post_id``
@@ -205,6 +207,9 @@ def _columns(posts: list[Post], reels: list[Post], page_id: str) -> dict[str, li
             views.append(figures[1])
             clicks.append(figures[2])
             paid.append(post.promotion_status in BOOSTED)
+            # blank text is missing, as in the exports
+            titles.append((post.description if reel else post.message) or None)
+            permalinks.append(post.permalink_url or None)
     return columns
 
 
