@@ -177,8 +177,12 @@ def split_pages(posts: pd.DataFrame, by: str = "page") -> list[tuple[str, pd.Dat
     keys = posts[["page_id", "page_name"]].astype(str)
     pages = keys.drop_duplicates().sort_values(["page_name", "page_id"])
     groups = posts.groupby(keys["page_id"].to_numpy(), sort=False).indices
-    return [(name, posts.iloc[groups[page_id]]) for page_id, name in
-            zip(pages["page_id"], pages["page_name"], strict=True)]
+    # One take puts the pages in order; each page is then a cheap slice of it.
+    rows = [groups[page_id] for page_id in pages["page_id"]]
+    ordered = posts.iloc[np.concatenate(rows)]
+    ends = np.cumsum([len(r) for r in rows])
+    return [(name, ordered.iloc[end - len(r):end])
+            for name, r, end in zip(pages["page_name"], rows, ends, strict=True)]
 
 
 def _analyze_page(posts: pd.DataFrame, options: AnalysisOptions,
@@ -307,14 +311,15 @@ def _collect(stream: Iterator[AnalysisResult | NoDataError], total: int,
 
 
 def _page_effects(result: AnalysisResult) -> pd.DataFrame:
-    """Per tested window: ``window``, effect ``a`` = mean residual - the page's mean
-    residual, and its variance ``v`` = s^2 / n."""
-    tested = result.windows[result.windows["tested"]]
-    centre = float(result.posts["residual"].mean())
+    """Per tested window, in the page's ranked order: ``window``, effect ``a`` = mean
+    residual - the page's mean residual, and its variance ``v`` = s^2 / n."""
+    windows = result.windows
+    tested = windows["tested"].to_numpy(dtype=bool)
+    centre = float(result.posts["residual"].to_numpy().mean())
     return pd.DataFrame({
-        "window": tested["window"].to_numpy(),
-        "a": tested["mean"].to_numpy(dtype=float) - centre,
-        "v": result.residual_sd**2 / tested["n"].to_numpy(dtype=float),
+        "window": windows["window"].to_numpy()[tested],
+        "a": windows["mean"].to_numpy(dtype=float)[tested] - centre,
+        "v": result.residual_sd**2 / windows["n"].to_numpy(dtype=float)[tested],
     })
 
 
@@ -368,37 +373,47 @@ def pool_pages(results: list[AnalysisResult]) -> list[GrainPool]:
         sums = weighted.groupby("window")[["p", "pa"]].sum()
         alpha = sums["pa"] / sums["p"]
         alpha_var = 1.0 / sums["p"]
+        # indexed by window id, for a page's windows to look theirs up
+        every = np.arange(int(alpha.index.max()) + 1)
+        by_id = alpha.reindex(every).to_numpy(), alpha_var.reindex(every).to_numpy()
         for result, part in zip(members, parts, strict=True):
-            _apply(result, part, alpha, alpha_var, tau2)
+            _apply(result, part, *by_id, tau2)
         fits.append(GrainPool(grain=grain, pages=len(members), tau2=tau2, effects=alpha))
     return fits
 
 
-def _apply(result: AnalysisResult, part: pd.DataFrame, alpha: pd.Series,
-           alpha_var: pd.Series, tau2: float) -> None:
-    """Put the pooled estimates of one page's tested windows into its result."""
+def _apply(result: AnalysisResult, part: pd.DataFrame, alpha: np.ndarray,
+           alpha_var: np.ndarray, tau2: float) -> None:
+    """Put the pooled estimates of one page's tested windows (``part``, in the page's
+    ranked order) into its result, and rank them again by the pooled estimate.
+    ``alpha`` and ``alpha_var`` are the portfolio's effects by window id."""
     a = part["a"].to_numpy()
     v = part["v"].to_numpy()
-    prior = alpha.reindex(part["window"]).to_numpy()
-    prior_var = alpha_var.reindex(part["window"]).to_numpy()
+    prior = alpha[part["window"].to_numpy()]
+    prior_var = alpha_var[part["window"].to_numpy()]
     weight = tau2 / (tau2 + v)
-    centre = float(result.posts["residual"].mean())
+    centre = float(result.posts["residual"].to_numpy().mean())
     theta = centre + prior + weight * (a - prior)
     sd = np.sqrt(weight * v + (1.0 - weight) ** 2 * prior_var)
-    table = result.windows.set_index("window")
-    windows = part["window"].to_numpy()
-    table.loc[windows, "theta"] = theta
-    table.loc[windows, "shrunk_lift"] = np.exp(theta - result.baseline_mean)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (theta - result.baseline_mean) / sd
-    table.loc[windows, "p_better"] = np.where(sd > 0, special.ndtr(z), np.nan)
-    table = table.reset_index()
-    tested = table["tested"].to_numpy(dtype=bool)
-    ranked = table[tested].sort_values(["theta", "n", "window"], ascending=[False, False, True])
-    ranked = ranked.assign(rank=pd.array(np.arange(1, len(ranked) + 1), dtype="Int64"))
-    rest = table[~tested]
-    out = pd.concat([ranked, rest]).reset_index(drop=True)
-    result.windows = out.loc[:, list(result.windows.columns)]
+    windows = result.windows
+    tested = np.flatnonzero(windows["tested"].to_numpy(dtype=bool))
+    pooled = {"theta": theta, "shrunk_lift": np.exp(theta - result.baseline_mean),
+              "p_better": np.where(sd > 0, special.ndtr(z), np.nan)}
+    # Tested windows by pooled estimate, then posts, then window id; the others stay last,
+    # in their order.
+    n = windows["n"].to_numpy()[tested]
+    ids = windows["window"].to_numpy()[tested]
+    by_estimate = np.lexsort((ids, -n, -theta))
+    rest = np.flatnonzero(~windows["tested"].to_numpy(dtype=bool))
+    out = windows.iloc[np.concatenate([tested[by_estimate], rest])].reset_index(drop=True)
+    for column, values in pooled.items():
+        updated = out[column].to_numpy(dtype=float, copy=True)
+        updated[: len(tested)] = values[by_estimate]
+        out[column] = updated
+    out["rank"] = pd.array([*range(1, len(tested) + 1)] + [pd.NA] * len(rest), dtype="Int64")
+    result.windows = out
 
 
 def default_jobs() -> int:
