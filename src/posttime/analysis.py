@@ -199,6 +199,13 @@ def exclusions(posts: pd.DataFrame, options: AnalysisOptions
 
 def prepare(posts: pd.DataFrame, options: AnalysisOptions) -> tuple[pd.DataFrame, dict]:
     """Used posts in time order with local weekday and hour, and their residuals."""
+    used, excluded, _ = prepare_rows(posts, options)
+    return used, excluded
+
+
+def prepare_rows(posts: pd.DataFrame, options: AnalysisOptions
+                 ) -> tuple[pd.DataFrame, dict, np.ndarray]:
+    """``prepare``, and the positions in ``posts`` of the used posts, in their order."""
     check_metric(options.metric)
     kept, y, excluded = exclusions(posts, options)
     # Time order, ties by post id, so that the input's row order changes nothing. numpy's
@@ -220,7 +227,7 @@ def prepare(posts: pd.DataFrame, options: AnalysisOptions) -> tuple[pd.DataFrame
         hour=hour,
         in_baseline=in_baseline(weekday, hour),
     )
-    return used, excluded
+    return used, excluded, order
 
 
 def group_stats(r: np.ndarray, groups: np.ndarray, size: int) -> pd.DataFrame:

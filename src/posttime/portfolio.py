@@ -10,10 +10,12 @@ Core code: it never prints and never reads the command line.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 
 import numpy as np
 import pandas as pd
@@ -21,7 +23,14 @@ from scipy import special
 
 from posttime import stats
 from posttime._version import __version__
-from posttime.analysis import TARGET_LIFT, AnalysisOptions, AnalysisResult, analyze
+from posttime.analysis import (
+    TARGET_LIFT,
+    AnalysisOptions,
+    AnalysisResult,
+    analyze,
+    analyze_prepared,
+    prepare_rows,
+)
 from posttime.enums import StrEnum, Verdict
 from posttime.errors import NoDataError, UsageError
 from posttime.jsonout import json_ready
@@ -33,6 +42,9 @@ POOL_MIN_PAGES = 5
 TOP_WINDOWS = 3
 #: a window is "good" for a page when its shrunken lift is at least this.
 GOOD_LIFT = 1.0
+#: pages per task handed to a worker: fewer, larger tasks cost the calling process less
+#: of the time it shares with the workers.
+PAGES_PER_TASK = 4
 
 
 class Pool(StrEnum):
@@ -196,23 +208,54 @@ def _analyze_page(posts: pd.DataFrame, options: AnalysisOptions,
         return exc
 
 
+@dataclass
+class _Shipped:
+    """A page's analysis as a worker sends it back: the result without the input's own
+    columns in ``posts`` (the calling process has them), and the rows they come from.
+    Strings cost far more to send between processes than numbers, and most of a
+    result's size is the page's own posts."""
+
+    result: AnalysisResult
+    rows: np.ndarray
+
+    def restore(self, posts: pd.DataFrame) -> AnalysisResult:
+        given = posts.iloc[self.rows].reset_index(drop=True)
+        self.result.posts = pd.concat([given, self.result.posts], axis=1)
+        return self.result
+
+
+def _analyze_remote(posts: pd.DataFrame, options: AnalysisOptions,
+                    name: str) -> _Shipped | NoDataError:
+    """``_analyze_page`` in a worker, its result made small to send back."""
+    try:
+        used, excluded, rows = prepare_rows(posts, options)
+        result = analyze_prepared(used, excluded, options, page=name)
+    except NoDataError as exc:
+        return exc
+    result.posts = result.posts.drop(columns=list(posts.columns))
+    return _Shipped(result, rows)
+
+
+def _analyze_batch(batch: list[tuple]) -> list[_Shipped | NoDataError]:
+    return [_analyze_remote(*task) for task in batch]
+
+
 def _bounded(executor: Executor, tasks: list[tuple],
              ahead: int) -> Iterator[AnalysisResult | NoDataError]:
-    """Results of ``_analyze_page`` over ``tasks`` in task order, with at most ``ahead``
-    tasks handed to the executor at a time (so that memory holds a few pages, not all)."""
-    pending: list[Future] = []
-    queue = iter(tasks)
-    for task in queue:
-        pending.append(executor.submit(_analyze_page, *task))
-        if len(pending) >= ahead:
-            break
+    """Results of ``_analyze_page`` over ``tasks`` in task order, run by ``executor`` in
+    batches of PAGES_PER_TASK pages, with at most ``ahead`` batches handed to it at a time
+    (so that memory holds a few pages, not all)."""
+    batches = iter([tasks[i:i + PAGES_PER_TASK] for i in range(0, len(tasks), PAGES_PER_TASK)])
+    pending = deque((executor.submit(_analyze_batch, batch), batch)
+                    for batch in islice(batches, ahead))
     while pending:
-        done = pending.pop(0)
-        result = done.result()
-        following = next(queue, None)
+        done, batch = pending.popleft()
+        outcomes = done.result()
+        following = next(batches, None)
         if following is not None:
-            pending.append(executor.submit(_analyze_page, *following))
-        yield result
+            pending.append((executor.submit(_analyze_batch, following), following))
+        for (posts, _, _), outcome in zip(batch, outcomes, strict=True):
+            yield outcome.restore(posts) if isinstance(outcome, _Shipped) else outcome
 
 
 def analyze_many(posts: pd.DataFrame, options: AnalysisOptions | None = None, *,
@@ -398,22 +441,23 @@ def _apply(result: AnalysisResult, part: pd.DataFrame, alpha: np.ndarray,
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (theta - result.baseline_mean) / sd
     windows = result.windows
-    tested = np.flatnonzero(windows["tested"].to_numpy(dtype=bool))
-    pooled = {"theta": theta, "shrunk_lift": np.exp(theta - result.baseline_mean),
-              "p_better": np.where(sd > 0, special.ndtr(z), np.nan)}
+    is_tested = windows["tested"].to_numpy(dtype=bool)
+    tested = np.flatnonzero(is_tested)
     # Tested windows by pooled estimate, then posts, then window id; the others stay last,
     # in their order.
-    n = windows["n"].to_numpy()[tested]
-    ids = windows["window"].to_numpy()[tested]
-    by_estimate = np.lexsort((ids, -n, -theta))
-    rest = np.flatnonzero(~windows["tested"].to_numpy(dtype=bool))
-    out = windows.iloc[np.concatenate([tested[by_estimate], rest])].reset_index(drop=True)
+    by_estimate = np.lexsort((windows["window"].to_numpy()[tested],
+                              -windows["n"].to_numpy()[tested], -theta))
+    rank = pd.array(np.zeros(len(windows), dtype=int), dtype="Int64")
+    rank[tested[by_estimate]] = np.arange(1, len(tested) + 1)
+    rank[~is_tested] = pd.NA
+    pooled = {"theta": theta, "shrunk_lift": np.exp(theta - result.baseline_mean),
+              "p_better": np.where(sd > 0, special.ndtr(z), np.nan)}
+    updates = {}
     for column, values in pooled.items():
-        updated = out[column].to_numpy(dtype=float, copy=True)
-        updated[: len(tested)] = values[by_estimate]
-        out[column] = updated
-    out["rank"] = pd.array([*range(1, len(tested) + 1)] + [pd.NA] * len(rest), dtype="Int64")
-    result.windows = out
+        updates[column] = windows[column].to_numpy(dtype=float, copy=True)
+        updates[column][tested] = values
+    order = np.concatenate([tested[by_estimate], np.flatnonzero(~is_tested)])
+    result.windows = windows.assign(**updates, rank=rank).iloc[order].reset_index(drop=True)
 
 
 def default_jobs() -> int:
