@@ -353,19 +353,6 @@ def _collect(stream: Iterator[AnalysisResult | NoDataError], total: int,
     return results
 
 
-def _page_effects(result: AnalysisResult) -> pd.DataFrame:
-    """Per tested window, in the page's ranked order: ``window``, effect ``a`` = mean
-    residual - the page's mean residual, and its variance ``v`` = s^2 / n."""
-    windows = result.windows
-    tested = windows["tested"].to_numpy(dtype=bool)
-    centre = float(result.posts["residual"].to_numpy().mean())
-    return pd.DataFrame({
-        "window": windows["window"].to_numpy()[tested],
-        "a": windows["mean"].to_numpy(dtype=float)[tested] - centre,
-        "v": result.residual_sd**2 / windows["n"].to_numpy(dtype=float)[tested],
-    })
-
-
 def between_page_variance(effects: pd.DataFrame) -> float:
     """DerSimonian-Laird between-page variance of window effects, one for all windows.
 
@@ -400,7 +387,8 @@ def pool_pages(results: list[AnalysisResult]) -> list[GrainPool]:
     (windows of different grains are different windows); see the README's model.
 
     Changes ``theta``, ``shrunk_lift``, ``p_better`` and ``rank`` of the tested windows;
-    ``lift``, its interval, ``p``, ``q`` and the verdicts stay the page's own.
+    ``lift``, its interval, ``p``, ``q`` and the verdicts stay the page's own. The pages'
+    window tables are worked on as one table, page after page, and split again at the end.
     """
     fits = []
     for grain in sorted({r.grain for r in results}):
@@ -408,56 +396,75 @@ def pool_pages(results: list[AnalysisResult]) -> list[GrainPool]:
                    and np.isfinite(r.residual_sd) and r.residual_sd > 0]
         if len(members) < 2:
             continue
-        parts = [_page_effects(r) for r in members]
-        effects = pd.concat(parts, ignore_index=True)
+        table = pd.concat([r.windows for r in members], ignore_index=True)
+        sizes = np.array([len(r.windows) for r in members])
+        page = np.repeat(np.arange(len(members)), sizes)
+        tested = table["tested"].to_numpy(dtype=bool)
+        on = page[tested]
+        # Each page's effect in a window: its mean residual there less the page's mean
+        # residual, with sampling variance s^2 / n.
+        centre = np.array([r.posts["residual"].to_numpy().mean() for r in members])
+        within = np.array([r.residual_sd**2 for r in members])
+        effects = pd.DataFrame({
+            "window": table["window"].to_numpy()[tested],
+            "a": table["mean"].to_numpy(dtype=float)[tested] - centre[on],
+            "v": within[on] / table["n"].to_numpy(dtype=float)[tested],
+        })
         tau2 = between_page_variance(effects)
         precision = 1.0 / (effects["v"] + tau2)
         weighted = effects.assign(p=precision, pa=precision * effects["a"])
         sums = weighted.groupby("window")[["p", "pa"]].sum()
         alpha = sums["pa"] / sums["p"]
         alpha_var = 1.0 / sums["p"]
-        # indexed by window id, for a page's windows to look theirs up
-        every = np.arange(int(alpha.index.max()) + 1)
-        by_id = alpha.reindex(every).to_numpy(), alpha_var.reindex(every).to_numpy()
-        for result, part in zip(members, parts, strict=True):
-            _apply(result, part, *by_id, tau2)
+        pooled = _pooled(effects, alpha, alpha_var, tau2, centre[on],
+                         np.array([r.baseline_mean for r in members])[on])
+        for result, windows in zip(members, _rerank(table, page, tested, pooled, sizes),
+                                   strict=True):
+            result.windows = windows
         fits.append(GrainPool(grain=grain, pages=len(members), tau2=tau2, effects=alpha))
     return fits
 
 
-def _apply(result: AnalysisResult, part: pd.DataFrame, alpha: np.ndarray,
-           alpha_var: np.ndarray, tau2: float) -> None:
-    """Put the pooled estimates of one page's tested windows (``part``, in the page's
-    ranked order) into its result, and rank them again by the pooled estimate.
-    ``alpha`` and ``alpha_var`` are the portfolio's effects by window id."""
-    a = part["a"].to_numpy()
-    v = part["v"].to_numpy()
-    prior = alpha[part["window"].to_numpy()]
-    prior_var = alpha_var[part["window"].to_numpy()]
+def _pooled(effects: pd.DataFrame, alpha: pd.Series, alpha_var: pd.Series, tau2: float,
+            centre: np.ndarray, baseline: np.ndarray) -> dict[str, np.ndarray]:
+    """``theta``, ``shrunk_lift`` and ``p_better`` of every page's tested windows (the rows
+    of ``effects``), shrunk towards the portfolio's effects ``alpha``."""
+    every = np.arange(int(alpha.index.max()) + 1)
+    window = effects["window"].to_numpy()
+    prior = alpha.reindex(every).to_numpy()[window]
+    prior_var = alpha_var.reindex(every).to_numpy()[window]
+    a = effects["a"].to_numpy()
+    v = effects["v"].to_numpy()
     weight = tau2 / (tau2 + v)
-    centre = float(result.posts["residual"].to_numpy().mean())
     theta = centre + prior + weight * (a - prior)
     sd = np.sqrt(weight * v + (1.0 - weight) ** 2 * prior_var)
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = (theta - result.baseline_mean) / sd
-    windows = result.windows
-    is_tested = windows["tested"].to_numpy(dtype=bool)
-    tested = np.flatnonzero(is_tested)
-    # Tested windows by pooled estimate, then posts, then window id; the others stay last,
-    # in their order.
-    by_estimate = np.lexsort((windows["window"].to_numpy()[tested],
-                              -windows["n"].to_numpy()[tested], -theta))
-    rank = pd.array(np.zeros(len(windows), dtype=int), dtype="Int64")
-    rank[tested[by_estimate]] = np.arange(1, len(tested) + 1)
-    rank[~is_tested] = pd.NA
-    pooled = {"theta": theta, "shrunk_lift": np.exp(theta - result.baseline_mean),
-              "p_better": np.where(sd > 0, special.ndtr(z), np.nan)}
+        z = (theta - baseline) / sd
+    return {"theta": theta, "shrunk_lift": np.exp(theta - baseline),
+            "p_better": np.where(sd > 0, special.ndtr(z), np.nan)}
+
+
+def _rerank(table: pd.DataFrame, page: np.ndarray, tested: np.ndarray,
+            pooled: dict[str, np.ndarray], sizes: np.ndarray) -> list[pd.DataFrame]:
+    """Each page's window table with the pooled figures, its tested windows ranked again:
+    by pooled estimate, then posts, then window id; the others stay last, in their order."""
     updates = {}
     for column, values in pooled.items():
-        updates[column] = windows[column].to_numpy(dtype=float, copy=True)
+        updates[column] = table[column].to_numpy(dtype=float, copy=True)
         updates[column][tested] = values
-    order = np.concatenate([tested[by_estimate], np.flatnonzero(~is_tested)])
-    result.windows = windows.assign(**updates, rank=rank).iloc[order].reset_index(drop=True)
+    theta = np.where(tested, updates["theta"], 0.0)
+    n = np.where(tested, table["n"].to_numpy(), 0)
+    window = np.where(tested, table["window"].to_numpy(), 0)
+    position = np.where(tested, 0, np.arange(len(table)))
+    order = np.lexsort((position, window, -n, -theta, ~tested, page))
+    # tested windows come first in each page, so a tested window's rank is its place there
+    starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    rank = pd.array(np.arange(len(table)) - starts + 1, dtype="Int64")
+    rank[~tested[order]] = pd.NA
+    ordered = table.assign(**updates).iloc[order].assign(rank=rank)
+    ends = np.cumsum(sizes)
+    return [ordered.iloc[end - size:end].reset_index(drop=True)
+            for end, size in zip(ends, sizes, strict=True)]
 
 
 def default_jobs() -> int:
