@@ -508,17 +508,19 @@ def test_posts_become_the_clean_post_table_as_the_api_gives_them():
         {"id": "77", "created_time": "2025-03-01T10:00:00+0000", "status_type": "added_photos",
          "reactions": {"data": [], "summary": {"total_count": "12", "can_like": True}},
          "comments": {"summary": {"total_count": 3}}, "shares": {"count": None},
-         "promotion_status": "finished", "message": "not read",
+         "promotion_status": "finished", "message": "Fresh bread at 7",
+         "permalink_url": "https://www.facebook.com/harbour/posts/pfbid077",
          "insights": {"data": [
              {"name": "post_clicks", "period": "lifetime", "values": [{"value": 4}, {"value": 9}]},
              {"name": "post_reactions_by_type_total", "values": [{"value": {"like": 1}}]},
              {"name": "post_media_view", "values": []}]}},
-        {"id": f"{PAGE_ID}_78", "created_time": "2025-03-02T23:59:59-0800"},
+        {"id": f"{PAGE_ID}_78", "created_time": "2025-03-02T23:59:59-0800", "message": ""},
         {"id": f"{PAGE_ID}_77", "created_time": "2025-03-03T10:00:00+0000"},
     ]}).encode()
     posts = graph_client.decoder(graph_client.Listing[Post]).decode(body).data
     reels = [Post(id=5, post_id="79", created_time="2025-03-04T08:00:00+0000",
-                  shares=graph_posts_module.Shares(count=2.0))]
+                  shares=graph_posts_module.Shares(count=2.0), description="Our ovens",
+                  permalink_url="https://www.facebook.com/reel/79")]
     table = graph_posts_module.to_table(posts, reels, page_id=PAGE_ID, page_name="Harbour",
                                         source="test", as_of=pd.Timestamp("2025-04-01", tz="UTC"))
     assert table["post_id"].tolist() == [f"{PAGE_ID}_77", f"{PAGE_ID}_78", f"{PAGE_ID}_79"]
@@ -534,6 +536,10 @@ def test_posts_become_the_clean_post_table_as_the_api_gives_them():
     np.testing.assert_array_equal(table["clicks"], [9, np.nan, np.nan])
     assert table[["reach", "views"]].isna().all().all()
     assert table["paid"].tolist() == [True, False, False]
+    # a post's message and a Reel's description are titles; blank text is missing
+    assert table["title"].tolist() == ["Fresh bread at 7", pd.NA, "Our ovens"]
+    assert table["permalink"].tolist() == ["https://www.facebook.com/harbour/posts/pfbid077",
+                                           pd.NA, "https://www.facebook.com/reel/79"]
     assert table.dtypes.to_dict() == {c: table[c].dtype for c in schema.COLUMNS}
 
 
