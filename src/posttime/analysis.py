@@ -332,7 +332,7 @@ class WindowTests:
     baseline_mean: float
 
 
-def test_windows(used: pd.DataFrame, grid: Grid, seed: int = stats.SEED, *,
+def window_tests(used: pd.DataFrame, grid: Grid, seed: int = stats.SEED, *,
                  permute: bool = True) -> WindowTests:
     """Welch test (a permutation test for a small window where it matters) of every window
     against the baseline minus itself, BH-corrected: the verdicts of METHOD.md §4, 10."""
@@ -389,7 +389,7 @@ def score_windows(
     The columns are computed as numpy arrays and put in a frame once at the end: pandas'
     row-wise assignment used to cost more than all the statistics together.
     """
-    tests = test_windows(used, grid, seed, permute=permute)
+    tests = window_tests(used, grid, seed, permute=permute)
     n_all, mean, idx, inside = tests.n, tests.mean, tests.idx, tests.inside
     n_b, mean_b = tests.baseline_n, tests.baseline_mean
     m = len(idx)
@@ -548,8 +548,8 @@ def robustness(used: pd.DataFrame, grid: Grid, windows: pd.DataFrame,
         return robust
     parts = residualize(used["y"].to_numpy(), used["type"].cat.codes.to_numpy(),
                         times=pd.DatetimeIndex(used["published"]), days=TREND_DAYS)
-    calendar = test_windows(used.assign(residual=parts["residual"].to_numpy()), grid,
-                            options.seed, permute=False)
+    calendar = window_tests(used.assign(residual=parts["residual"].to_numpy()), grid,
+                             options.seed, permute=False)
     other = calendar.verdict[windows["window"].to_numpy()]
     robust[acted_on] = verdicts[acted_on] == other[acted_on]
     return robust

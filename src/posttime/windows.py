@@ -59,7 +59,7 @@ class Grid:
     def columns(self) -> dict[str, np.ndarray]:
         """One entry per window, in window-id order: ``window``, ``weekday``,
         ``weekday_index``, ``start``, ``end``, ``in_baseline`` (read-only arrays)."""
-        return _grid_columns(Grain(self.grain))
+        return _grid_columns(self)
 
     def frame(self) -> pd.DataFrame:
         """``columns`` as a frame, one row per window."""
@@ -76,17 +76,15 @@ class Grid:
 
 
 @cache
-def _grid_columns(grain: Grain) -> dict[str, np.ndarray]:
-    edges = np.array(EDGES[grain])
-    blocks = len(edges) - 1
-    day = np.repeat(np.arange(7), blocks)
-    block = np.tile(np.arange(blocks), 7)
-    start = edges[block]
-    end = edges[block + 1]
+def _grid_columns(grid: Grid) -> dict[str, np.ndarray]:
+    day = np.repeat(np.arange(7), grid.blocks)
+    block = np.tile(np.arange(grid.blocks), 7)
+    start = grid.edges[block]
+    end = grid.edges[block + 1]
     low, high = BASELINE_HOURS
     weekday = (day >= BASELINE_DAYS[0]) & (day < BASELINE_DAYS[1])
     columns = {
-        "window": np.arange(7 * blocks),
+        "window": np.arange(grid.size),
         "weekday": np.asarray(WEEKDAYS)[day],
         "weekday_index": day,
         "start": start,
