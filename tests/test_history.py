@@ -622,11 +622,16 @@ def test_an_ingest_killed_at_any_point_leaves_a_sound_store_and_whole_files(tmp_
                                         page_id=f"20000000000000{k}", page_name=f"Page {k}"))
         files.append(export(tmp_path, f"page-{k}.csv", posts))
         sizes[f"page-{k}.csv"] = (f"20000000000000{k}", len(posts))
-    reference = tmp_path / "reference.sqlite"
-    proc, started = start_ingest(reference, files)
-    assert proc.wait(timeout=300) == 0
-    duration = time.monotonic() - started
-    proc.stdout.close()
+    # The kills are spread over the time a whole ingest takes: the shorter of two, so that
+    # one timed while other work held the cores does not push the kills past its end.
+    durations = []
+    for run in range(2):
+        reference = tmp_path / f"reference-{run}.sqlite"
+        proc, started = start_ingest(reference, files)
+        assert proc.wait(timeout=300) == 0
+        durations.append(time.monotonic() - started)
+        proc.stdout.close()
+    duration = min(durations)
     expected = stored(reference)
 
     rng = random.Random(2024)
